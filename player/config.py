@@ -1,0 +1,417 @@
+"""``player.yaml`` -> frozen dataclasses, with errors that name the key and the line.
+
+Every mistake becomes one :class:`ConfigError` line such as::
+
+    config/player.yaml:7: display.size: expected WIDTHxHEIGHT like 1920x1080, or auto; got '1920*1080'
+
+Relative paths are relative to the config file. Only ``yaml.safe_load`` semantics are
+used (through :mod:`player.model.yamldoc`). The reference of every key, its default and
+meaning is docs/configuration.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from player.model.limits import MIB, Limits
+from player.model.yamldoc import Located, YamlError, parse_yaml
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; ``str()`` is the one-line message."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ScreenConfig:
+    """Who this screen is."""
+
+    name: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """The output: ``size`` None means the display's own size."""
+
+    size: tuple[int, int] | None = None
+    fullscreen: bool = True
+    fps: int = 60
+
+
+@dataclass(frozen=True)
+class DropConfig:
+    """The folder staff drop files into."""
+
+    dir: Path
+    poll: str = "auto"  # auto | true | false
+    rescan: float = 300.0
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """The central bundle source (used by the sync issue; validated now)."""
+
+    url: str | None = None
+    interval: float = 60.0
+    public_key: Path | None = None
+
+
+@dataclass(frozen=True)
+class TickerConfig:
+    """The scrolling line along the bottom."""
+
+    speed: float = 120.0
+
+
+@dataclass(frozen=True)
+class FontConfig:
+    """Override the automatic choice of a Chinese font."""
+
+    file: Path | None = None
+    index: int | None = None
+    bold_file: Path | None = None
+    bold_index: int | None = None
+
+
+@dataclass(frozen=True)
+class PagesConfig:
+    """How long a page stays: its text at ``chars_per_minute``, clamped to the bounds."""
+
+    chars_per_minute: int = 200
+    min_seconds: float = 8.0
+    max_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration."""
+
+    path: Path
+    screen: ScreenConfig
+    drop: DropConfig
+    display: DisplayConfig = DisplayConfig()
+    sync: SyncConfig = SyncConfig()
+    ticker: TickerConfig = TickerConfig()
+    fonts: FontConfig = FontConfig()
+    pages: PagesConfig = PagesConfig()
+    limits: Limits = Limits()
+    timezone: str = "Asia/Shanghai"
+    state_dir: Path = Path("/var/lib/signage")
+    status_file: Path | None = None
+    log_level: str = "info"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def status_path(self) -> Path:
+        """Where status.json is written."""
+        return self.status_file or self.state_dir / "status.json"
+
+
+# --- value parsers -------------------------------------------------------------------
+# Each takes (Located, context) and returns the value or raises _Bad(expected, line).
+
+class _Bad(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    base: Path  # folder of the config file
+
+
+Parser = Callable[[Located, _Ctx], Any]
+
+
+def _got(item: Located) -> str:
+    return repr(item.plain())
+
+
+def _text(item: Located, _ctx: _Ctx) -> str:
+    if not isinstance(item.value, str) or not item.value.strip():
+        raise _Bad(f"expected text, got {_got(item)}")
+    return item.value.strip()
+
+
+def _opt_text(item: Located, ctx: _Ctx) -> str | None:
+    return None if item.value is None else _text(item, ctx)
+
+
+def _tags(item: Located, _ctx: _Ctx) -> tuple[str, ...]:
+    values = item.value if isinstance(item.value, list) else [item]
+    if not all(isinstance(v.value, str) and v.value.strip() for v in values):
+        raise _Bad(f"expected a list of tags like [lobby, public], got {_got(item)}")
+    return tuple(v.value.strip() for v in values)
+
+
+def _bool(item: Located, _ctx: _Ctx) -> bool:
+    if not isinstance(item.value, bool):
+        raise _Bad(f"expected true or false, got {_got(item)}")
+    return item.value
+
+
+def _number(low: float, high: float, integer: bool = False) -> Parser:
+    def parse(item: Located, _ctx: _Ctx) -> Any:
+        value = item.value
+        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type or not low <= value <= high:
+            kind = "a whole number" if integer else "a number"
+            raise _Bad(f"expected {kind} from {low:g} to {high:g}, got {_got(item)}")
+        return value if integer else float(value)
+    return parse
+
+
+def _opt(parser: Parser) -> Parser:
+    def parse(item: Located, ctx: _Ctx) -> Any:
+        return None if item.value is None else parser(item, ctx)
+    return parse
+
+
+_SIZE_RE = re.compile(r"^\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*$")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``1920x1080`` -> (1920, 1080).
+
+    Raises:
+        ValueError: anything else (``1920*1080`` included).
+    """
+    match = _SIZE_RE.match(text)
+    if not match:
+        raise ValueError(text)
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (160 <= width <= 16384 and 120 <= height <= 16384):
+        raise ValueError(text)
+    return width, height
+
+
+def _size(item: Located, _ctx: _Ctx) -> tuple[int, int] | None:
+    if item.value == "auto" or item.value is None:
+        return None
+    try:
+        return parse_size(str(item.value))
+    except ValueError:
+        raise _Bad(f"expected WIDTHxHEIGHT like 1920x1080, or auto; got {_got(item)}") from None
+
+
+def _path(item: Located, ctx: _Ctx) -> Path:
+    if not isinstance(item.value, str) or not item.value.strip():
+        raise _Bad(f"expected a path, got {_got(item)}")
+    path = Path(os.path.expanduser(item.value.strip()))
+    return path if path.is_absolute() else (ctx.base / path)
+
+
+def _existing_dir(item: Located, ctx: _Ctx) -> Path:
+    path = _path(item, ctx)
+    if not path.is_dir():
+        what = "is not a folder" if path.exists() else "does not exist"
+        raise _Bad(f"folder {os.path.normpath(path)} {what}; create it or correct the path")
+    return Path(os.path.normpath(path))
+
+
+def _existing_file(item: Located, ctx: _Ctx) -> Path:
+    path = Path(os.path.normpath(_path(item, ctx)))
+    if not path.is_file():
+        raise _Bad(f"file {path} does not exist; correct the path or remove the key")
+    return path
+
+
+def _poll(item: Located, _ctx: _Ctx) -> str:
+    if item.value is True or item.value is False or item.value == "auto":
+        return str(item.value).lower()
+    raise _Bad(f"expected auto, true or false, got {_got(item)}")
+
+
+def _url(item: Located, _ctx: _Ctx) -> str | None:
+    if item.value is None:
+        return None
+    if not isinstance(item.value, str) or not re.match(r"^https?://[^\s/]+", item.value):
+        raise _Bad(f"expected an http:// or https:// URL, or null; got {_got(item)}")
+    return item.value if item.value.endswith("/") else item.value + "/"
+
+
+def _timezone(item: Located, _ctx: _Ctx) -> str:
+    if not isinstance(item.value, str):
+        raise _Bad(f"expected a time zone name like Asia/Shanghai, got {_got(item)}")
+    try:
+        ZoneInfo(item.value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Bad(f"unknown time zone {item.value!r}; use a name like Asia/Shanghai "
+                   "(install the tzdata package if even that fails)") from None
+    return item.value
+
+
+def _log_level(item: Located, _ctx: _Ctx) -> str:
+    levels = ("debug", "info", "warning", "error")
+    if not isinstance(item.value, str) or item.value.lower() not in levels:
+        raise _Bad(f"expected one of {', '.join(levels)}, got {_got(item)}")
+    return item.value.lower()
+
+
+def _mib(low: float, high: float) -> Parser:
+    number = _number(low, high)
+
+    def parse(item: Located, ctx: _Ctx) -> int:
+        return int(number(item, ctx) * MIB)
+    return parse
+
+
+def _megapixels(item: Located, ctx: _Ctx) -> int:
+    return int(_number(1, 1000)(item, ctx) * 1_000_000)
+
+
+# --- schema ----------------------------------------------------------------------------
+# section key -> (dataclass, {yaml key: (field name, parser)})
+
+_SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
+    "screen": (ScreenConfig, {"name": ("name", _text), "tags": ("tags", _tags)}),
+    "display": (DisplayConfig, {
+        "size": ("size", _size), "fullscreen": ("fullscreen", _bool),
+        "fps": ("fps", _number(1, 240, integer=True))}),
+    "drop": (DropConfig, {"dir": ("dir", _existing_dir), "poll": ("poll", _poll),
+                          "rescan": ("rescan", _number(10, 86400))}),
+    "sync": (SyncConfig, {"url": ("url", _url), "interval": ("interval", _number(5, 86400)),
+                          "public_key": ("public_key", _opt(_existing_file))}),
+    "ticker": (TickerConfig, {"speed": ("speed", _number(10, 2000))}),
+    "fonts": (FontConfig, {
+        "file": ("file", _opt(_existing_file)), "index": ("index", _opt(_number(0, 255, True))),
+        "bold_file": ("bold_file", _opt(_existing_file)),
+        "bold_index": ("bold_index", _opt(_number(0, 255, True)))}),
+    "pages": (PagesConfig, {
+        "chars_per_minute": ("chars_per_minute", _number(20, 5000, integer=True)),
+        "min_seconds": ("min_seconds", _number(1, 3600)),
+        "max_seconds": ("max_seconds", _number(1, 3600))}),
+    "limits": (Limits, {
+        "text_mib": ("text_bytes", _mib(0.01, 100)), "image_mib": ("image_bytes", _mib(0.1, 500)),
+        "image_megapixels": ("image_pixels", _megapixels),
+        "files": ("files", _number(1, 1_000_000, integer=True))}),
+}
+_TOP: dict[str, tuple[str, Parser]] = {
+    "timezone": ("timezone", _timezone),
+    "state_dir": ("state_dir", lambda item, ctx: Path(os.path.normpath(_path(item, ctx)))),
+    "status_file": ("status_file", _opt(lambda item, ctx: Path(os.path.normpath(_path(item, ctx))))),
+    "log_level": ("log_level", _log_level),
+}
+_REQUIRED = {"screen": ("name",), "drop": ("dir",)}
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate a config file.
+
+    Raises:
+        ConfigError: unreadable file, YAML errors, unknown keys, wrong values.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "config file not found; pass -c PATH or set SIGNAGE_CONFIG") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(path, None, f"cannot read config file: {reason}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate config text that was read from ``path``.
+
+    Raises:
+        ConfigError: see :func:`load_config`.
+    """
+    try:
+        root = parse_yaml(text)
+    except YamlError as exc:
+        raise ConfigError(path, exc.line, exc.message) from None
+    if root is None or not isinstance(root.value, Mapping):
+        raise ConfigError(path, root.line if root else None,
+                          "expected 'key: value' settings (see config/player.yaml)")
+    ctx = _Ctx(base=path.resolve().parent)
+    known = list(_SECTIONS) + list(_TOP)
+    values: dict[str, Any] = {"path": path.resolve()}
+    for key, item in root.value.items():
+        if key in _SECTIONS:
+            values[key] = _section(path, key, item, ctx)
+        elif key in _TOP:
+            name, parser = _TOP[key]
+            values[name] = _apply(path, key, item, parser, ctx)
+        else:
+            raise _unknown(path, "", key, item.line, known)
+    for section, keys in _REQUIRED.items():
+        if section not in values:
+            raise ConfigError(path, None, f"{section}: missing; add a '{section}:' section with "
+                              + ", ".join(keys))
+    if "state_dir" not in values:
+        raise ConfigError(path, None, "state_dir: missing; add 'state_dir: PATH', the folder "
+                          "for status.json, the play log and the content store")
+    config = Config(**values)
+    if config.pages.min_seconds > config.pages.max_seconds:
+        line = root.value["pages"].line
+        raise ConfigError(path, line, "pages: min_seconds is larger than max_seconds")
+    return config
+
+
+def _section(path: Path, key: str, item: Located, ctx: _Ctx) -> Any:
+    cls, schema = _SECTIONS[key]
+    if not isinstance(item.value, Mapping):
+        raise ConfigError(path, item.line, f"{key}: expected a section of 'key: value' lines, "
+                          f"got {_got(item)}")
+    kwargs: dict[str, Any] = {}
+    for sub, sub_item in item.value.items():
+        if sub not in schema:
+            raise _unknown(path, f"{key}.", sub, sub_item.line, list(schema))
+        name, parser = schema[sub]
+        kwargs[name] = _apply(path, f"{key}.{sub}", sub_item, parser, ctx)
+    missing = [k for k in _REQUIRED.get(key, ()) if k not in kwargs]
+    if missing:
+        raise ConfigError(path, item.line, f"{key}.{missing[0]}: missing; this key is required")
+    names = {f.name for f in fields(cls)}
+    assert set(kwargs) <= names
+    return cls(**kwargs)
+
+
+def _apply(path: Path, key: str, item: Located, parser: Parser, ctx: _Ctx) -> Any:
+    try:
+        return parser(item, ctx)
+    except _Bad as bad:
+        raise ConfigError(path, bad.line or item.line, f"{key}: {bad.message}") from None
+
+
+def _unknown(path: Path, prefix: str, key: str, line: int, known: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean '{prefix}{close[0]}'? " if close else ""
+    return ConfigError(path, line, f"{prefix}{key}: unknown key; {hint}"
+                       f"expected one of: {', '.join(known)}")
+
+
+def find_config(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path:
+    """The config path: ``-c``, else ``$SIGNAGE_CONFIG``, else ``config/player.yaml`` in
+    the current folder or a parent, else ``/etc/signage/player.yaml``."""
+    if explicit:
+        return Path(explicit)
+    if env.get("SIGNAGE_CONFIG"):
+        return Path(env["SIGNAGE_CONFIG"])
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / "config" / "player.yaml"
+        if candidate.is_file():
+            return candidate
+    return Path("/etc/signage/player.yaml")

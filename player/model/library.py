@@ -1,0 +1,245 @@
+"""Files of a content tree -> an immutable :class:`Library`.
+
+Pure: callers (the drop-folder scanner, later the bundle store) read the bytes and pass
+them in as :class:`SourceFile` values, together with problems they found themselves
+(unreadable file, symlink leaving the folder, file too big to read).
+
+Path rules (DESIGN.md section 3): the first-level folder is the category; the id is the
+path without extension and without a ``（至…）`` end-date marker; ``ticker.txt`` at the
+root holds ticker messages; ``NAME.yaml`` beside ``NAME.png`` (or any notice file) is its
+sidecar; junk files (``~$x.docx``, ``.DS_Store``, ``Thumbs.db``…) are ignored silently.
+When two files give the same id, the first in path order wins and the other is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from player.model.encoding import decode_text
+from player.model.imageinfo import image_info
+from player.model.limits import Limits
+from player.model.meta import parse_meta, split_end_marker
+from player.model.notice import ImageBody, Library, Meta, Notice
+from player.model.problems import ContentError, Problem
+from player.model.table import parse_csv
+from player.model.textdoc import parse_text, split_front_matter
+from player.model.yamldoc import YamlError, parse_yaml
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+TABLE_SUFFIXES = frozenset({".csv"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"})
+SIDECAR_SUFFIXES = frozenset({".yaml", ".yml"})
+NOTICE_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | IMAGE_SUFFIXES
+TICKER_NAME = "ticker.txt"
+#: The staff report the player writes into the drop folder (never read back as content).
+STATUS_NAME = "_状态.txt"
+
+_JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+_JUNK_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", ".bak", "~")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file's content-root-relative POSIX path and its bytes."""
+
+    path: str
+    data: bytes = field(repr=False)
+
+
+def is_ignored(path: str) -> bool:
+    """Junk that is skipped silently: hidden and Office lock files, temp files, our report."""
+    parts = path.split("/")
+    name = parts[-1]
+    if path == STATUS_NAME:
+        return True
+    if any(p.startswith(".") or p.startswith("~$") for p in parts):
+        return True
+    lower = name.lower()
+    return lower in _JUNK_NAMES or lower.endswith(_JUNK_SUFFIXES)
+
+
+def is_image(path: str) -> bool:
+    """Whether the path names a picture (by extension)."""
+    return posixpath.splitext(path)[1].lower() in IMAGE_SUFFIXES
+
+
+def notice_id(path: str) -> str:
+    """The id of a notice file: path without extension and end-date marker."""
+    folder, name = posixpath.split(path)
+    stem = posixpath.splitext(name)[0]
+    try:
+        stem = split_end_marker(stem)[0]
+    except ContentError:
+        pass
+    return posixpath.join(folder, stem) if folder else stem
+
+
+def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
+                  problems: Iterable[Problem] = (), source: str = "drop") -> Library:
+    """Parse every file of a content tree.
+
+    Args:
+        files: the tree's files (junk may be included; it is skipped).
+        limits: size limits.
+        problems: problems the caller already found (they are kept, sorted in).
+        source: "drop" or "bundle", recorded on each notice.
+
+    Returns:
+        The library: good notices sorted by id, ticker messages, all problems.
+    """
+    found = list(problems)
+    by_path = {f.path: f for f in files if not is_ignored(f.path)}
+    if len(by_path) > limits.files:
+        found.append(Problem(
+            ".", f"{len(by_path)} files, over the limit of {limits.files}; only the first "
+            f"{limits.files} in name order are used", f"文件数 {len(by_path)} 超过上限 {limits.files}，"
+            "只显示按名称排序的前面部分：请删除过期文件"))
+        by_path = dict(sorted(by_path.items())[: limits.files])
+    sidecars = {p for p in by_path if posixpath.splitext(p)[1].lower() in SIDECAR_SUFFIXES}
+    used_sidecars: set[str] = set()
+    notices: dict[str, Notice] = {}
+    ticker: tuple[str, ...] = ()
+    for path in sorted(by_path):
+        suffix = posixpath.splitext(path)[1].lower()
+        if path in sidecars:
+            continue
+        try:
+            if path.lower() == TICKER_NAME:
+                ticker = parse_ticker(by_path[path].data, limits)
+                continue
+            if suffix not in NOTICE_SUFFIXES:
+                raise _unsupported(suffix)
+            sidecar = _find_sidecar(path, sidecars)
+            if sidecar:
+                used_sidecars.add(sidecar)
+            notice = parse_notice(by_path[path], by_path[sidecar] if sidecar else None, limits)
+        except ContentError as exc:
+            found.append(exc.at(getattr(exc, "path", None) or path))
+            continue
+        if notice.id in notices:
+            other = notices[notice.id].path
+            found.append(Problem(
+                path, f"gives the same notice id '{notice.id}' as {other}; rename or remove one",
+                f"与 {other} 是同一个公告名称，请改名或删除其中一个"))
+            continue
+        notices[notice.id] = replace(notice, source=source)
+    for sidecar in sorted(sidecars - used_sidecars):
+        found.append(Problem(
+            sidecar, "settings file has no picture, table or text of the same name beside it; "
+            "name it like the file it describes (照片.jpg -> 照片.yaml)",
+            "这个设置文件旁边没有同名的图片或表格：请让它与对应文件同名（如 照片.jpg 配 照片.yaml）"))
+    found.sort(key=lambda p: (p.path, p.line or 0))
+    return Library(tuple(notices[k] for k in sorted(notices)), ticker, tuple(found))
+
+
+class _SidecarError(ContentError):
+    """A problem located in the sidecar file rather than in the notice file."""
+
+    def __init__(self, error: ContentError, path: str) -> None:
+        super().__init__(error.message, error.hint_zh, error.line)
+        self.path = path
+
+
+def parse_notice(file: SourceFile, sidecar: SourceFile | None = None,
+                 limits: Limits = Limits()) -> Notice:
+    """Parse one notice file (and its sidecar).
+
+    Raises:
+        ContentError: anything that keeps the file off the screen.
+    """
+    path = file.path
+    suffix = posixpath.splitext(path)[1].lower()
+    folder, name = posixpath.split(path)
+    stem, name_end = split_end_marker(posixpath.splitext(name)[0])
+    image = suffix in IMAGE_SUFFIXES
+    limits.check_size(len(file.data), image)
+    if not file.data:
+        raise ContentError("the file is empty; the copy may have failed, copy it again",
+                           "文件是空的（可能没有复制完整）：请重新复制")
+    meta = Meta()
+    if sidecar is not None:
+        try:
+            limits.check_size(len(sidecar.data), False)
+            meta = parse_meta(_yaml(decode_text(sidecar.data), 1), "sidecar")
+        except ContentError as exc:
+            raise _SidecarError(exc, sidecar.path) from None
+    fallback_title = stem
+    if suffix in TEXT_SUFFIXES:
+        front, body, body_line = split_front_matter(decode_text(file.data))
+        if front is not None:
+            meta = _overlay(meta, parse_meta(_yaml(front, 2), "front matter"))
+        meta = _with_name_end(meta, name_end)
+        title, notice_body = parse_text(body, suffix != ".txt", meta, fallback_title)
+    elif suffix in TABLE_SUFFIXES:
+        meta = _with_name_end(meta, name_end)
+        notice_body = parse_csv(decode_text(file.data))
+        title = meta.title or stem
+    else:
+        meta = _with_name_end(meta, name_end)
+        info = image_info(file.data)
+        limits.check_pixels(info.width, info.height)
+        notice_body = ImageBody(file.data, info.format, info.width, info.height)
+        title = meta.title or stem
+    category = path.split("/", 1)[0] if "/" in path else ""
+    return Notice(
+        id=posixpath.join(folder, stem) if folder else stem,
+        path=path, category=category, title=title, meta=meta, body=notice_body,
+        sha256=hashlib.sha256(file.data).hexdigest())
+
+
+def parse_ticker(data: bytes, limits: Limits = Limits()) -> tuple[str, ...]:
+    """``ticker.txt``: one message per non-empty line (front matter is allowed and skipped).
+
+    Raises:
+        ContentError: undecodable or too large.
+    """
+    limits.check_size(len(data), False)
+    _front, body, _line = split_front_matter(decode_text(data))
+    return tuple(line.strip(" \t\u3000") for line in body.split("\n") if line.strip(" \t\u3000"))
+
+
+def _yaml(text: str, first_line: int):
+    try:
+        return parse_yaml(text, first_line)
+    except YamlError as exc:
+        raise ContentError(
+            f"settings: {exc.message}",
+            "文件开头的设置部分写法有误（YAML 格式）：请检查冒号、引号和缩进，或删除设置部分",
+            exc.line) from None
+
+
+def _overlay(base: Meta, top: Meta) -> Meta:
+    """Front-matter values override sidecar values."""
+    defaults = Meta()
+    changes = {k: v for k, v in vars(top).items() if v != getattr(defaults, k)}
+    return replace(base, **changes)
+
+
+def _with_name_end(meta: Meta, name_end) -> Meta:
+    if name_end is None:
+        return meta
+    if meta.end is not None and meta.end != name_end:
+        raise ContentError(
+            f"end date is given twice: {meta.end} in the settings and {name_end} in the file name; keep one",
+            f"结束日期写了两次（设置里是 {meta.end}，文件名里是 {name_end}），请只保留一处")
+    return replace(meta, end=name_end)
+
+
+def _find_sidecar(path: str, sidecars: set[str]) -> str | None:
+    base = posixpath.splitext(path)[0]
+    for suffix in (".yaml", ".yml", ".YAML", ".YML"):
+        if base + suffix in sidecars:
+            return base + suffix
+    return None
+
+
+def _unsupported(suffix: str) -> ContentError:
+    shown = suffix or "(no extension)"
+    return ContentError(
+        f"unsupported file type {shown}; use .txt or .md (text), .csv (tables) or "
+        ".jpg/.png (pictures); for Word or PDF, save as text or export a picture",
+        f"不支持 {shown} 类型的文件。可用：.txt、.md（文字）、.csv（表格）、.jpg、.png（图片）；"
+        "Word 或 PDF 请另存为 .txt 或导出为图片")

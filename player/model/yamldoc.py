@@ -1,0 +1,134 @@
+"""YAML with line numbers, for error messages that point at the right line.
+
+``yaml.safe_load`` forgets where each value came from. ``parse_yaml`` composes the
+document with PyYAML's *safe* loader and returns a tree of :class:`Located` values that
+remember their 1-based line, so config and front-matter errors can name the line.
+
+Invariants:
+- only the safe constructor is used: a ``!!python/...`` tag is an error, never executed;
+- mappings must have string keys and no key twice;
+- aliases are expanded at most :data:`MAX_NODES` times in total (no "billion laughs").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_NODES = 10_000
+MAX_DEPTH = 40
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+class YamlError(ValueError):
+    """A YAML document that cannot be used; ``line`` is 1-based (or None)."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML value and the 1-based line it starts on.
+
+    ``value`` is a ``dict[str, Located]``, a ``list[Located]`` or a plain scalar
+    (str, int, float, bool, None, date, datetime).
+    """
+
+    value: Any
+    line: int
+
+    def plain(self) -> Any:
+        """The value with all line information stripped (like ``yaml.safe_load``)."""
+        if isinstance(self.value, dict):
+            return {k: v.plain() for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain() for v in self.value]
+        return self.value
+
+
+def parse_yaml(text: str, first_line: int = 1) -> Located | None:
+    """Parse one YAML document into :class:`Located` values.
+
+    Args:
+        text: the YAML source.
+        first_line: the file line on which ``text`` starts (front matter starts on 2).
+
+    Returns:
+        The root value, or None for an empty document.
+
+    Raises:
+        YamlError: syntax errors, unsafe tags, duplicate or non-string keys.
+    """
+    offset = first_line - 1
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 + offset if mark else None
+            problem = exc.problem or exc.context or "syntax error"
+            raise YamlError(f"YAML syntax error: {problem}", line) from None
+        except yaml.YAMLError as exc:
+            raise YamlError(f"YAML error: {exc}", None) from None
+        if node is None:
+            return None
+        budget = [MAX_NODES]
+        return _convert(loader, node, offset, 0, budget)
+    finally:
+        loader.dispose()
+
+
+def _convert(loader: yaml.SafeLoader, node: yaml.Node, offset: int, depth: int,
+             budget: list[int]) -> Located:
+    line = node.start_mark.line + 1 + offset
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        raise YamlError("YAML document is too large or too deeply nested", line)
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP_TAG:
+            raise YamlError(f"unsupported YAML tag {node.tag!r}", line)
+        result: dict[str, Located] = {}
+        first_seen: dict[str, int] = {}
+        loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1 + offset
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError("a key must be a plain word, not a list or mapping", key_line)
+            key = _scalar(loader, key_node, offset)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            if key in result:
+                raise YamlError(
+                    f"key {key!r} appears twice (lines {first_seen[key]} and {key_line}); keep one",
+                    key_line)
+            first_seen[key] = key_line
+            value = _convert(loader, value_node, offset, depth + 1, budget)
+            # Report a value on its key's line: that is where people look.
+            result[key] = Located(value.value, key_line if value.line < key_line else value.line)
+        return Located(result, line)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ_TAG:
+            raise YamlError(f"unsupported YAML tag {node.tag!r}", line)
+        return Located([_convert(loader, n, offset, depth + 1, budget) for n in node.value], line)
+    return Located(_scalar(loader, node, offset), line)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node, offset: int) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or node.start_mark
+        problem = exc.problem or "cannot read value"
+        if "could not determine a constructor" in problem:
+            problem = f"unsafe or unknown YAML tag {node.tag!r} is not allowed"
+        raise YamlError(problem, mark.line + 1 + offset) from None
+    except (ValueError, TypeError) as exc:
+        raise YamlError(f"cannot read value: {exc}", node.start_mark.line + 1 + offset) from None
