@@ -1,0 +1,103 @@
+"""Display lists: what layout hands to the renderer.
+
+Geometry is plain floats in pixels relative to the area being laid out; ``y`` of text
+is the top of its line box. Everything is frozen and hashable, so layouts can be cached
+and compared in tests without a display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Style:
+    """A text style: pixel size, weight, colour."""
+
+    size: int
+    bold: bool = False
+    color: RGB = (0, 0, 0)
+
+
+class Metrics(Protocol):
+    """Text measurement, provided by the renderer's fonts (or a fake in tests)."""
+
+    def width(self, text: str, style: Style) -> float:
+        """Advance width of ``text`` in pixels."""
+
+    def line_height(self, style: Style) -> float:
+        """Height of one line box in pixels (ascent + descent + leading)."""
+
+
+@dataclass(frozen=True)
+class TextOp:
+    """Draw ``text`` with its top-left line-box corner at (x, y)."""
+
+    x: float
+    y: float
+    text: str
+    style: Style
+
+
+@dataclass(frozen=True)
+class RectOp:
+    """Fill a rectangle (``radius`` rounds the corners)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    color: RGB
+    radius: int = 0
+
+
+@dataclass(frozen=True)
+class ImageOp:
+    """Draw the notice's picture scaled into this box."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+Op = TextOp | RectOp | ImageOp
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a notice: its drawing operations and the amount of text on it."""
+
+    ops: tuple[Op, ...]
+    chars: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle in pixels."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def bottom(self) -> int:
+        """y + h."""
+        return self.y + self.h
+
+    @property
+    def right(self) -> int:
+        """x + w."""
+        return self.x + self.w
+
+
+def op_bounds(op: Op, metrics: Metrics) -> tuple[float, float, float, float]:
+    """(x, y, w, h) covered by an operation, for overflow checks."""
+    if isinstance(op, TextOp):
+        return op.x, op.y, metrics.width(op.text, op.style), metrics.line_height(op.style)
+    return op.x, op.y, op.w, op.h

@@ -1,0 +1,188 @@
+"""Chinese line breaking after W3C clreq ("Requirements for Chinese Text Layout").
+
+The text is cut into *tokens* that are never split: one Han character or punctuation
+mark, a Latin word or number with its separators and units (98.5%, 1,234.56, 12:30,
+￥120, A4), a URL, a dash ——, an ellipsis ……. A token may carry trailing spaces; a line
+break after it drops them. A break is allowed between two tokens unless the next one
+must not start a line (、，。：；！？ ）》」 …, "line-start prohibited") or the previous one
+must not end a line (（《「 “ ￥ …, "line-end prohibited").
+
+Filling is greedy; when the next token does not fit and no break is allowed right
+there, the break moves back to the nearest allowed position ("push-out": the previous
+character goes down with the punctuation). Only a run that cannot be broken and is wider
+than the line by itself is cut inside: a URL after / . - ? & =, anything else between
+characters.
+
+Invariants (checked by property tests): every line fits the width unless a single
+unbreakable run is wider; no line starts with a prohibited-start character or ends with
+a prohibited-end character unless a run wider than the line forced it; joining the lines
+gives back the text minus the spaces dropped at breaks; U+3000 (ideographic space, used
+for indents) is content and is never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: Characters that must not start a line (clreq 3.1.7 plus half-width forms).
+NO_START = frozenset(
+    "、，。．：；！？）》】」』〕〗〉〙〛”’％‰℃·・～〜—…⋯"
+    "，．：；！？）］｝％"
+    ",.:;!?)]}%"
+)
+#: Characters that must not end a line.
+NO_END = frozenset(
+    "（《【「『〔〖〈〘〚“‘￥＄$/／([{（［｛£€¥"
+)
+#: Characters a too-long URL may be broken after.
+URL_BREAK_AFTER = frozenset("/.-?&=#_")
+
+_URL = r"(?:https?://|www\.)[!-~]+"
+_WORD = (
+    r"[￥¥$＄€£]?[A-Za-z0-9\uff10-\uff19]+"
+    r"(?:[.,:/\-'’_@&+][A-Za-z0-9\uff10-\uff19]+)*"
+    r"[%％‰℃]?"
+)
+_TOKEN_RE = re.compile(rf"({_URL}|—{{2,}}|…{{2,}}|⋯{{2,}}|{_WORD}|.)([ \t]*)", re.S)
+_URL_TRAILING = ".,;:!?)]}'\""
+
+
+@dataclass(frozen=True)
+class Token:
+    """``text[start:end]`` is the content; ``text[end:space_end]`` its trailing spaces."""
+
+    start: int
+    end: int
+    space_end: int
+    url: bool = False
+
+
+def tokenize(text: str) -> list[Token]:
+    """Cut text into unbreakable tokens (leading spaces become an empty-content token)."""
+    tokens: list[Token] = []
+    pos = 0
+    lead = len(text) - len(text.lstrip(" \t"))
+    if lead:
+        tokens.append(Token(0, 0, lead))
+        pos = lead
+    while pos < len(text):
+        match = _TOKEN_RE.match(text, pos)
+        assert match is not None  # "." with re.S matches any character
+        content_end = match.end(1)
+        is_url = match.group(1).startswith(("http://", "https://", "www."))
+        if is_url:  # sentence punctuation after a URL is not part of it
+            stripped = match.group(1).rstrip(_URL_TRAILING)
+            if len(stripped) < len(match.group(1)) and len(stripped) > 4:
+                content_end = match.start(1) + len(stripped)
+                tokens.append(Token(match.start(1), content_end, content_end, True))
+                pos = content_end
+                continue
+        tokens.append(Token(match.start(1), content_end, match.end(2), is_url))
+        pos = match.end()
+    return tokens
+
+
+def _can_break(text: str, before: Token, after: Token) -> bool:
+    """Whether a line may end after ``before`` and the next start with ``after``."""
+    if before.end == before.start:  # leading spaces of the paragraph
+        return False
+    if text[after.start] in NO_START:
+        return False
+    if text[before.end - 1] in NO_END:
+        return False
+    return True
+
+
+RangeMeasure = Callable[[int, int], float]
+
+
+def break_ranges(text: str, width: float, measure: RangeMeasure) -> list[tuple[int, int]]:
+    """Line break ``text``; returns ``(start, end)`` slices, trailing break spaces excluded.
+
+    Args:
+        text: one paragraph (no newlines).
+        width: the line width, in the units of ``measure``.
+        measure: width of ``text[start:end]``.
+    """
+    tokens = tokenize(text)
+    lines: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        n = len(tokens)
+        # Greedy: how many tokens fit (widths summed, then checked exactly).
+        j, total = i, 0.0
+        while j < n:
+            add = measure(tokens[j - 1].end if j > i else tokens[j].start, tokens[j].end)
+            if total + add > width + 1e-9:
+                break
+            total += add
+            j += 1
+        while j > i + 1 and measure(tokens[i].start, tokens[j - 1].end) > width + 1e-9:
+            j -= 1  # kerning made the sum optimistic
+        if j >= n:
+            lines.append((tokens[i].start, tokens[n - 1].end))
+            break
+        tok = tokens[j]
+        if measure(tok.start, tok.end) > width + 1e-9:
+            # tokens[j] is wider than any line and must be cut anyway: fill this line first.
+            line_start = tokens[i].start if j > i else tok.start
+            cut = _cut(text, tok, line_start, width, measure)
+            if cut > tok.start:
+                lines.append((line_start, cut))
+                tokens[j] = Token(cut, tok.end, tok.space_end, tok.url)
+                i = j
+                continue
+            if j == i:  # a single character wider than the line
+                lines.append((tok.start, tok.start + 1))
+                tokens[j] = Token(tok.start + 1, tok.end, tok.space_end, tok.url)
+                if tok.start + 1 == tok.end:
+                    i += 1
+                continue
+        # tokens[i:j] fit and tokens[j] does not: find the last allowed break.
+        b = j
+        while b > i and not _can_break(text, tokens[b - 1], tokens[b]):
+            b -= 1
+        if b == i:
+            b = j  # an unbreakable run wider than the line: break where it overflows
+            if b == i:
+                b = i + 1
+        lines.append((tokens[i].start, tokens[b - 1].end))
+        i = b
+    return lines
+
+
+def break_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Split one paragraph into lines no wider than ``width`` following clreq rules.
+
+    Args:
+        text: the paragraph.
+        width: available width.
+        measure: width of a string, in the same units.
+
+    Returns:
+        The lines; ``"".join(lines)`` is ``text`` minus spaces dropped at breaks.
+    """
+    if not text:
+        return []
+    return [text[s:e] for s, e in break_ranges(text, width, lambda s, e: measure(text[s:e]))]
+
+
+def _cut(text: str, tok: Token, line_start: int, width: float, measure: RangeMeasure) -> int:
+    """Where to cut a too-wide token so that ``text[line_start:cut]`` fits.
+
+    URLs are cut after / . - ? & = when such a place fits, anything else between
+    characters. Returns ``tok.start`` when not even one character fits.
+    """
+    end = tok.start
+    best_url = -1
+    while end < tok.end and measure(line_start, end + 1) <= width + 1e-9:
+        end += 1
+        if tok.url and text[end - 1] in URL_BREAK_AFTER:
+            best_url = end
+    if tok.url and best_url > tok.start:
+        return best_url
+    if tok.url and line_start < tok.start:
+        return tok.start  # start the URL on a fresh line rather than cut it anywhere
+    return end

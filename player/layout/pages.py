@@ -1,0 +1,221 @@
+"""A notice -> its pages, ready to draw.
+
+Every page sits in the page area of :class:`~player.layout.theme.Frame` (coordinates are
+relative to it). The first page opens with the title block (category, title in balanced
+centred lines, the 公示 period when there is one, a red rule); later pages open with a
+small running head ``title（续）`` so a reader arriving mid-notice knows what it is.
+
+Page time follows the amount of text: ``chars / chars_per_minute``, clamped to
+``[min_seconds, max_seconds]``; a notice's ``duration`` overrides it; a picture stays
+:data:`PICTURE_SECONDS` (clamped the same way).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from player.layout.display import Metrics, Op, Page, RectOp, TextOp, ImageOp
+from player.layout.flow import Item, paginate, shift
+from player.layout.paragraph import Line, balanced_lines, layout_paragraph
+from player.layout.table import table_items
+from player.layout.theme import Frame, Styles, Theme
+from player.model.notice import (
+    Closing, Heading, ImageBody, ListItem, Notice, Paragraph, Span, TableBody, TextBody,
+)
+from player.model.textdoc import format_date
+
+PICTURE_SECONDS = 15.0
+#: Line box height as a multiple of the font size (Chinese body text reads best ~1.6-1.8).
+LINE_BOX = 1.7
+#: A picture is never drawn larger than this multiple of its own size.
+MAX_UPSCALE = 2.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Reading speed for page times."""
+
+    chars_per_minute: int = 200
+    min_seconds: float = 8.0
+    max_seconds: float = 60.0
+
+    def seconds(self, chars: int, override: float | None = None) -> float:
+        """Display time of a page with ``chars`` characters."""
+        if override is not None:
+            return override
+        return self.clamp(chars * 60.0 / self.chars_per_minute)
+
+    def clamp(self, seconds: float) -> float:
+        """``seconds`` limited to [min_seconds, max_seconds]."""
+        return min(self.max_seconds, max(self.min_seconds, seconds))
+
+
+@dataclass(frozen=True)
+class Layouter:
+    """Lays out notices for one screen size."""
+
+    frame: Frame
+    metrics: Metrics
+    theme: Theme = Theme()
+    pace: Pace = Pace()
+
+    @property
+    def styles(self) -> Styles:
+        """Text styles for this screen height."""
+        return Styles.for_height(self.frame.height, self.theme)
+
+    def layout(self, notice: Notice) -> tuple[Page, ...]:
+        """All pages of a notice (at least one)."""
+        body = notice.body
+        if isinstance(body, ImageBody):
+            return (self._picture(notice, body),)
+        head_ops, head_h = self.title_block(notice)
+        run_ops, run_h = self.running_head(notice)
+        if isinstance(body, TableBody):
+            repeat, items = table_items(body, self.frame.page.w, self.metrics, self.styles, self.theme)
+        else:
+            repeat, items = (), self.text_items(body)
+        placed = paginate(items, self.frame.page.h, head_h, run_h, repeat)
+        pages = []
+        for number, (ops, chars) in enumerate(placed):
+            lead = head_ops if number == 0 else run_ops
+            chars += sum(len(op.text) for op in head_ops if isinstance(op, TextOp)) if number == 0 else 0
+            pages.append(Page(tuple(lead) + tuple(ops), chars,
+                              self.pace.seconds(chars, notice.meta.duration)))
+        return tuple(pages)
+
+    # -- blocks ----------------------------------------------------------------------
+
+    def title_block(self, notice: Notice) -> tuple[list[Op], float]:
+        """Category, centred title, 公示 period, rule. Returns (ops, height)."""
+        s, width = self.styles, self.frame.page.w
+        ops: list[Op] = []
+        y = 0.0
+        if notice.category:
+            label = Span(notice.category)
+            chip_w = self.metrics.width(notice.category, s.small) + s.small.size * 1.2
+            chip_h = s.small.size * 1.6
+            ops.append(RectOp(0, y, chip_w, chip_h, self.theme.accent, radius=int(chip_h // 4)))
+            ops.append(TextOp(s.small.size * 0.6, y + (chip_h - self._line_h(s.small, 1.0)) / 2,
+                              label.text, _recolor(s.small, self.theme.accent_text)))
+            y += chip_h * 0.6
+        for line in balanced_lines([Span(notice.title)], width * 0.9, self.metrics, s.title):
+            ops.extend(shift(op, width * 0.05, y) for op in line.runs)
+            y += self._line_h(s.title, 1.35)
+        period = publicity_period(notice)
+        if period:
+            text_w = self.metrics.width(period, s.period)
+            ops.append(TextOp((width - text_w) / 2, y + s.period.size * 0.2, period, s.period))
+            y += self._line_h(s.period, 1.5)
+        y += s.body.size * 0.35
+        ops.append(RectOp(0, y, width, max(2, s.body.size // 12), self.theme.rule))
+        y += s.body.size * 0.7
+        return ops, y
+
+    def running_head(self, notice: Notice) -> tuple[list[Op], float]:
+        """The small ``title（续）`` line on continuation pages."""
+        s, width = self.styles, self.frame.page.w
+        line = layout_paragraph([Span(f"{notice.title}（续）")], width, self.metrics, s.muted, justify=False)[:1]
+        ops: list[Op] = list(line[0].runs) if line else []
+        y = self._line_h(s.muted, 1.4)
+        ops.append(RectOp(0, y, width, max(1, s.body.size // 20), self.theme.table_line))
+        return ops, y + s.body.size * 0.6
+
+    def text_items(self, body: TextBody) -> list[Item]:
+        """A text body as flow items (one per line)."""
+        s, width = self.styles, self.frame.page.w
+        items: list[Item] = []
+        para_gap = s.body.size * 0.35
+        for index, block in enumerate(body.blocks):
+            if isinstance(block, Heading):
+                style = s.heading1 if block.level == 1 else s.heading2 if block.level == 2 else s.heading
+                lines = layout_paragraph(block.spans, width, self.metrics, style, style,
+                                         indent=block.ladder, justify=False)
+                items += self._lines(lines, style, s.body.size * (0.7 if block.level <= 2 else 0.4),
+                                     keep=True)
+            elif isinstance(block, Paragraph):
+                lines = layout_paragraph(block.spans, width, self.metrics, s.body, s.bold,
+                                         indent=block.indent)
+                items += self._lines(lines, s.body, para_gap if index else 0.0)
+            elif isinstance(block, ListItem):
+                items += self._list_item(block, width, para_gap * 0.5)
+            elif isinstance(block, Closing):
+                first = index == 0 or not isinstance(body.blocks[index - 1], Closing)
+                lines = layout_paragraph([Span(block.text)], width, self.metrics, s.closing,
+                                         justify=False, align="right")
+                items += self._lines(lines, s.closing, s.body.size * 1.2 if first else 0.0)
+        return items
+
+    def _list_item(self, block: ListItem, width: float, gap: float) -> list[Item]:
+        s = self.styles
+        marker_w = max(self.metrics.width(block.marker, s.body), s.body.size) + s.body.size * 0.5
+        indent = s.body.size * 2.0
+        lines = layout_paragraph(block.spans, width - indent, self.metrics, s.body, s.bold, justify=True)
+        items = self._lines(lines, s.body, gap, dx=indent)
+        if items:
+            marker = TextOp(indent - marker_w, 0.0, block.marker, s.body)
+            first = items[0]
+            items[0] = Item((marker, *first.ops), first.height, first.space_before,
+                            first.keep_with_next, first.chars)
+        return items
+
+    def _lines(self, lines: list[Line], style, space_before: float, keep: bool = False,
+               dx: float = 0.0) -> list[Item]:
+        height = self._line_h(style)
+        out = []
+        for number, line in enumerate(lines):
+            ops = tuple(shift(op, dx, 0.0) for op in line.runs)
+            out.append(Item(ops, height, space_before if number == 0 else 0.0, keep, line.chars))
+        return out
+
+    def _line_h(self, style, factor: float = LINE_BOX) -> float:
+        return max(self.metrics.line_height(style), style.size * factor)
+
+    def _picture(self, notice: Notice, body: ImageBody) -> Page:
+        s, area = self.styles, self.frame.page
+        ops: list[Op] = []
+        lines = balanced_lines([Span(notice.title)], area.w * 0.9, self.metrics, s.heading1)
+        y = 0.0
+        for line in lines[:2]:
+            ops.extend(shift(op, area.w * 0.05, y) for op in line.runs)
+            y += self._line_h(s.heading1, 1.35)
+        y += s.body.size * 0.3
+        avail_h = area.h - y
+        scale = min(area.w / body.width, avail_h / body.height, MAX_UPSCALE)
+        w, h = body.width * scale, body.height * scale
+        ops.append(ImageOp((area.w - w) / 2, y + (avail_h - h) / 2, w, h))
+        seconds = notice.meta.duration or self.pace.clamp(PICTURE_SECONDS)
+        return Page(tuple(ops), 0, seconds)
+
+
+def _recolor(style, color):
+    return type(style)(style.size, style.bold, color)
+
+
+def publicity_period(notice: Notice) -> str | None:
+    """``公示期：2026年11月26日至12月2日`` for a 公示 with start and end, else None."""
+    meta = notice.meta
+    if not meta.is_publicity or meta.start is None or meta.end is None:
+        return None
+    start = meta.start.date() if isinstance(meta.start, dt.datetime) else meta.start
+    end = meta.end.date() if isinstance(meta.end, dt.datetime) else meta.end
+    end_text = format_date(end)
+    if end.year == start.year:
+        end_text = end_text[5:]
+    return f"公示期：{format_date(start)}至{end_text}"
+
+
+def footer_texts(notice: Notice, page: int, pages: int, days_left: int | None) -> tuple[str, str]:
+    """(left, right) texts of the footer: 公示 days remaining, and 第 n/m 页.
+
+    Args:
+        page: 1-based page number.
+        days_left: days remaining in the notice's period counting today, if known.
+    """
+    left = ""
+    if notice.meta.is_publicity and days_left is not None and days_left >= 1:
+        period = publicity_period(notice) or ""
+        left = f"{period}　今天是公示期最后一天" if days_left == 1 else f"{period}，剩余{days_left}天"
+    right = f"第 {page}/{pages} 页" if pages > 1 else ""
+    return left, right

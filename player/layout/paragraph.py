@@ -1,0 +1,151 @@
+"""Paragraphs of styled spans -> positioned lines.
+
+A paragraph is broken with :mod:`player.layout.linebreak` (the first-line indent is two
+U+3000 characters, which the breaker keeps), then each line except the last is
+justified: the spare width is spread evenly over the gaps between tokens, so it goes
+between Han characters and between words, never inside a Latin word or a number. A line
+that would need more than half a character per gap (a line cut short before a very long
+word) is left-aligned instead of being spread thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from player.layout.display import Metrics, Style, TextOp
+from player.layout.linebreak import break_ranges, tokenize
+from player.model.notice import Span
+
+INDENT = "\u3000\u3000"
+#: Largest extra space per gap, in ems, before justification gives up on a line.
+MAX_JUSTIFY_EM = 0.5
+
+
+@dataclass(frozen=True)
+class Line:
+    """A laid-out line: runs with x relative to the line start and y = 0."""
+
+    runs: tuple[TextOp, ...]
+    width: float
+    chars: int
+
+
+class _Styled:
+    """A paragraph's text with the style of every character."""
+
+    def __init__(self, spans: Sequence[Span], regular: Style, bold: Style, prefix: str) -> None:
+        self.text = prefix + "".join(s.text for s in spans)
+        self.bounds: list[tuple[int, int, Style]] = []
+        pos = 0
+        if prefix:
+            self.bounds.append((0, len(prefix), regular))
+            pos = len(prefix)
+        for span in spans:
+            self.bounds.append((pos, pos + len(span.text), bold if span.bold else regular))
+            pos += len(span.text)
+
+    def pieces(self, start: int, end: int) -> list[tuple[int, int, Style]]:
+        """Style runs covering ``text[start:end]``."""
+        out = []
+        for s, e, style in self.bounds:
+            lo, hi = max(s, start), min(e, end)
+            if lo < hi:
+                out.append((lo, hi, style))
+        return out
+
+    def measure(self, metrics: Metrics, start: int, end: int) -> float:
+        return sum(metrics.width(self.text[s:e], st) for s, e, st in self.pieces(start, end))
+
+
+def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regular: Style,
+                     bold: Style | None = None, *, indent: bool = False, justify: bool = True,
+                     align: str = "left") -> list[Line]:
+    """Lay out one paragraph.
+
+    Args:
+        spans: the text.
+        width: line width in pixels.
+        metrics: text measurement.
+        regular: style of plain spans; ``bold`` of bold spans (defaults to ``regular``).
+        indent: two-character first-line indent.
+        justify: justify all lines but the last (only with ``align="left"``).
+        align: "left", "center" or "right".
+
+    Returns:
+        The lines, with runs positioned inside ``width``.
+    """
+    styled = _Styled(spans, regular, bold or regular, INDENT if indent else "")
+    text = styled.text
+    if not text.strip():
+        return []
+    ranges = break_ranges(text, width, lambda s, e: styled.measure(metrics, s, e))
+    lines = []
+    for number, (start, end) in enumerate(ranges):
+        natural = styled.measure(metrics, start, end)
+        last = number == len(ranges) - 1
+        if align == "left" and justify and not last:
+            runs = _justified(styled, metrics, start, end, width - natural, regular.size)
+        else:
+            offset = {"center": (width - natural) / 2, "right": width - natural}.get(align, 0.0)
+            runs = _runs(styled, metrics, start, end, max(0.0, offset))
+        chars = sum(1 for ch in text[start:end] if not ch.isspace())
+        lines.append(Line(tuple(runs), natural, chars))
+    return lines
+
+
+def _runs(styled: _Styled, metrics: Metrics, start: int, end: int, x: float) -> list[TextOp]:
+    runs = []
+    for s, e, style in styled.pieces(start, end):
+        runs.append(TextOp(x, 0.0, styled.text[s:e], style))
+        x += metrics.width(styled.text[s:e], style)
+    return runs
+
+
+def _justified(styled: _Styled, metrics: Metrics, start: int, end: int, spare: float,
+               em: float) -> list[TextOp]:
+    line = styled.text[start:end]
+    tokens = tokenize(line)
+    # Gaps follow each token but the last; never stretch the indent.
+    first = 0
+    while first < len(tokens) and line[tokens[first].start:tokens[first].space_end] == "\u3000":
+        first += 1
+    gaps = max(0, len(tokens) - 1 - first) if first < len(tokens) else 0
+    if spare <= 0.5 or gaps == 0 or spare / gaps > MAX_JUSTIFY_EM * em:
+        return _runs(styled, metrics, start, end, 0.0)
+    per_gap = spare / gaps
+    runs: list[TextOp] = []
+    x = 0.0
+    for index, tok in enumerate(tokens):
+        seg_start = start + tok.start
+        seg_end = start + (tok.space_end if index < len(tokens) - 1 else tok.end)
+        for s, e, style in styled.pieces(seg_start, seg_end):
+            runs.append(TextOp(x, 0.0, styled.text[s:e], style))
+            x += metrics.width(styled.text[s:e], style)
+        if index >= first and index < len(tokens) - 1:
+            x += per_gap
+    return runs
+
+
+def balanced_lines(spans: Sequence[Span], width: float, metrics: Metrics, style: Style,
+                   align: str = "center") -> list[Line]:
+    """Lines of a title: as many as greedy breaking needs, but of even length.
+
+    The narrowest width that still gives the same number of lines is found by bisection,
+    so an 80-character title does not end in a two-character last line.
+    """
+    greedy = layout_paragraph(spans, width, metrics, style, justify=False, align=align)
+    if len(greedy) <= 1:
+        return greedy
+    low, high = width / len(greedy), width
+    for _ in range(12):
+        mid = (low + high) / 2
+        if len(layout_paragraph(spans, mid, metrics, style, justify=False)) <= len(greedy):
+            high = mid
+        else:
+            low = mid
+    lines = layout_paragraph(spans, high, metrics, style, justify=False, align=align)
+    # Re-centre within the full width.
+    shift = {"center": (width - high) / 2, "right": width - high}.get(align, 0.0)
+    return [Line(tuple(TextOp(r.x + shift, r.y, r.text, r.style) for r in ln.runs), ln.width, ln.chars)
+            for ln in lines]

@@ -1,0 +1,67 @@
+"""Drawing display lists onto software surfaces.
+
+Pages are drawn once into their own surface and then only blitted, so nothing here runs
+per frame. Pictures are decoded from the notice's bytes on first use and scaled with
+``smoothscale``; a picture that fails to decode is drawn as a neutral placeholder with
+a message (and ``signage check`` reports it before it ever gets here).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from player.layout.display import ImageOp, Op, RectOp, TextOp, RGB
+from player.model.notice import ImageBody
+from player.render.fonts import Fonts
+from player.render.pg import pygame
+
+log = logging.getLogger(__name__)
+
+
+class ImageDecodeError(Exception):
+    """A picture whose bytes pygame cannot decode."""
+
+
+def decode_image(body: ImageBody) -> "pygame.Surface":
+    """Decode a picture notice into a surface (no display needed).
+
+    Raises:
+        ImageDecodeError: damaged or unsupported data.
+    """
+    try:
+        return pygame.image.load(io.BytesIO(body.data), f"x.{body.format}")
+    except (pygame.error, ValueError, OSError) as exc:
+        raise ImageDecodeError(str(exc) or "cannot decode picture") from None
+
+
+def draw_ops(surface: "pygame.Surface", ops: tuple[Op, ...], fonts: Fonts,
+             image: ImageBody | None = None, offset: tuple[float, float] = (0, 0)) -> None:
+    """Draw a display list; ``offset`` is added to every op's position."""
+    dx, dy = offset
+    for op in ops:
+        if isinstance(op, TextOp):
+            fonts.draw(surface, op.x + dx, op.y + dy, op.text, op.style)
+        elif isinstance(op, RectOp):
+            rect = pygame.Rect(round(op.x + dx), round(op.y + dy), max(1, round(op.w)), max(1, round(op.h)))
+            pygame.draw.rect(surface, op.color, rect, border_radius=op.radius)
+        elif isinstance(op, ImageOp) and image is not None:
+            _draw_image(surface, op, image, dx, dy, fonts)
+
+
+def _draw_image(surface, op: ImageOp, body: ImageBody, dx: float, dy: float, fonts: Fonts) -> None:
+    size = (max(1, round(op.w)), max(1, round(op.h)))
+    pos = (round(op.x + dx), round(op.y + dy))
+    try:
+        picture = decode_image(body)
+    except ImageDecodeError as exc:
+        log.error("picture cannot be decoded: %s", exc)
+        pygame.draw.rect(surface, (220, 220, 220), pygame.Rect(pos, size))
+        return
+    if picture.get_bitsize() < 24:  # palette images (GIF, some PNG) cannot be smoothscaled
+        rgb = pygame.Surface(picture.get_size(), 0, 32)
+        rgb.blit(picture, (0, 0))
+        picture = rgb
+    if picture.get_size() != size:
+        picture = pygame.transform.smoothscale(picture, size)
+    surface.blit(picture, pos)

@@ -1,0 +1,69 @@
+"""The header band: screen name on the left, date with weekday and clock on the right.
+
+Drawn once per second (when the clock text changes), never per frame.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from player.layout.display import Box, Style
+from player.layout.theme import Theme
+from player.render.fonts import Fonts
+from player.render.pg import pygame
+
+WEEKDAYS = "一二三四五六日"
+GOLD = (255, 214, 102)
+
+
+def date_text(local: dt.datetime) -> str:
+    """``2026年11月27日 星期五``."""
+    return f"{local.year}年{local.month}月{local.day}日 星期{WEEKDAYS[local.weekday()]}"
+
+
+def clock_text(local: dt.datetime) -> str:
+    """``14:05:09``."""
+    return local.strftime("%H:%M:%S")
+
+
+class Header:
+    """Draws the header into its box of the frame."""
+
+    def __init__(self, box: Box, fonts: Fonts, theme: Theme, screen_name: str, height: int) -> None:
+        self.box = box
+        self.fonts = fonts
+        self.theme = theme
+        self.name = screen_name
+        size = theme.px(theme.header_text, height)
+        self.name_style = Style(size, True, theme.accent_text)
+        self.date_style = Style(round(size * 0.8), False, theme.accent_text)
+        self.clock_style = Style(round(size * 1.05), True, GOLD)
+
+    def texts(self, local: dt.datetime | None) -> tuple[str, str]:
+        """(date, clock) as shown; ``local`` None means the clock is not trusted."""
+        if local is None:
+            return "时间同步中", ""
+        return date_text(local), clock_text(local)
+
+    def draw(self, surface: "pygame.Surface", local: dt.datetime | None) -> None:
+        """Draw the whole header band for a local time (None: clock not trusted)."""
+        box, fonts = self.box, self.fonts
+        pygame.draw.rect(surface, self.theme.header_bg, pygame.Rect(box.x, box.y, box.w, box.h))
+        pygame.draw.rect(surface, GOLD, pygame.Rect(box.x, box.bottom - max(2, box.h // 30),
+                                                    box.w, max(2, box.h // 30)))
+        pad = max(box.h // 3, 12)
+        self._text(surface, pad, self.name, self.name_style)
+        date, clock = self.texts(local)
+        x = box.right - pad
+        if clock:
+            # Size the clock for its widest text so digits changing never shift the date.
+            width = fonts.width("88:88:88", self.clock_style)
+            x -= width
+            self._text(surface, x, clock, self.clock_style)
+            x -= self.clock_style.size
+        width = fonts.width(date, self.date_style)
+        self._text(surface, x - width, date, self.date_style)
+
+    def _text(self, surface, x: float, text: str, style: Style) -> None:
+        y = self.box.y + (self.box.h - self.fonts.line_height(style)) / 2
+        self.fonts.draw(surface, x, y, text, style)

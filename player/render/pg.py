@@ -1,0 +1,23 @@
+"""Import pygame quietly and initialise only the modules the player uses.
+
+``pygame.init()`` would open the audio device too (ALSA errors on a box without sound);
+the player needs only fonts, images and, for ``play``, the display.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame  # noqa: E402
+import pygame.freetype  # noqa: E402
+
+
+def init_fonts() -> None:
+    """Initialise pygame's FreeType module (idempotent)."""
+    if not pygame.freetype.get_init():
+        pygame.freetype.init(cache_size=512)
+
+
+__all__ = ["pygame", "init_fonts"]
