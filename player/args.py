@@ -1,0 +1,75 @@
+"""Argument definitions of the ``signage`` command (behaviour lives in :mod:`player.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+
+from player import __version__
+
+DESCRIPTION = """\
+告示屏 signage player for street-office lobby screens and community kiosks.
+Shows notices dropped into a folder (.txt, .md, .csv, .jpg, .png) with a header,
+page rotation and a scrolling ticker. See README.md and docs/ for details."""
+
+EPILOG = """\
+exit status: 0 ok, 1 content problems found, 2 usage or configuration error.
+config: -c PATH, else $SIGNAGE_CONFIG, else config/player.yaml in the current folder
+or a parent, else /etc/signage/player.yaml."""
+
+
+def _config_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", metavar="CFG",
+                        help="configuration file (default: $SIGNAGE_CONFIG, ./config/player.yaml, "
+                             "/etc/signage/player.yaml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = argparse.ArgumentParser(prog="signage", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    play = sub.add_parser("play", help="run the player (fullscreen)",
+                          description="Run the player: fullscreen on the display, or headless when "
+                                      "there is none (said in one log line). Esc or q quits a "
+                                      "window; SIGTERM quits cleanly.")
+    _config_arg(play)
+    play.add_argument("--windowed", nargs="?", const="", metavar="WxH",
+                      help="run in a window (optionally of this size, e.g. 1280x720)")
+    play.add_argument("--headless", action="store_true",
+                      help="do not open a display; content, schedule and status still run")
+    play.add_argument("--for", dest="seconds", type=float, metavar="SECONDS",
+                      help="stop cleanly after this many seconds")
+
+    render = sub.add_parser("render", help="render one frame to a PNG file",
+                            description="Render exactly what the screen would show at a moment "
+                                        "(header, page, ticker) into a PNG, offscreen.")
+    _config_arg(render)
+    render.add_argument("-o", "--output", required=True, metavar="OUT.png", help="PNG file to write")
+    render.add_argument("--at", metavar="ISO-8601",
+                        help="the moment to show, e.g. 2026-11-27T10:30 (local time of the config's "
+                             "timezone unless an offset is given; default: now)")
+    render.add_argument("--size", metavar="WxH", help="frame size (default: display.size or 1920x1080)")
+    render.add_argument("--notice", metavar="ID", help="show this notice (id = path without extension)")
+    render.add_argument("--page", type=int, metavar="N", help="page number of the notice (from 1)")
+
+    schedule = sub.add_parser("schedule", help="print the rotation at a moment",
+                              description="Print the rotation: each notice in order with its pages "
+                                          "and seconds, and why each other notice is not shown.")
+    _config_arg(schedule)
+    schedule.add_argument("--at", metavar="ISO-8601", help="the moment (default: now)")
+    schedule.add_argument("--json", action="store_true", help="machine-readable output")
+
+    check = sub.add_parser("check", help="validate content files or folders",
+                           description="Check content the way the player reads it; prints one line "
+                                       "per problem as path[:line]: message. Exit 1 if any.")
+    _config_arg(check)
+    check.add_argument("paths", nargs="+", metavar="PATH", help="content folder or file")
+
+    status = sub.add_parser("status", help="show the running player's status",
+                            description="Print status.json of the player for humans, or raw.")
+    _config_arg(status)
+    status.add_argument("--json", action="store_true", help="print the raw JSON")
+    return parser

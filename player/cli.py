@@ -1,0 +1,346 @@
+"""The ``signage`` command: one function per subcommand.
+
+``program(argv, env)`` runs a command against an :class:`Environment` (streams,
+environment variables, working directory, clock), so tests can run most commands
+in-process; ``main()`` is the console-script entry point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from player.args import build_parser
+from player.config import Config, ConfigError, find_config, load_config, parse_size
+from player.model.library import SourceFile, build_library, is_image
+from player.model.limits import Limits
+from player.model.notice import ImageBody, Library
+from player.model.problems import ContentError, Problem
+from player.model.rotation import build_cycle, slot_at
+from player.model.schedule import ACTIVE, evaluate, days_remaining
+from player.runtime.clock import Clock, SystemClock, trusted_time
+from player.sources.folder import FolderScanner
+
+log = logging.getLogger("signage")
+
+
+class ExitStatus(enum.IntEnum):
+    """Exit codes (DESIGN.md section 1)."""
+
+    OK = 0
+    PROBLEMS = 1
+    ERROR = 2
+
+
+@dataclass
+class Environment:
+    """What a command may touch besides its arguments."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    cwd: Path = field(default_factory=Path.cwd)
+    clock: Clock = field(default_factory=SystemClock)
+
+
+class _Fail(Exception):
+    """Stop a command with a one-line message and an exit status."""
+
+    def __init__(self, message: str, status: ExitStatus = ExitStatus.ERROR) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point."""
+    return int(program(sys.argv[1:] if argv is None else argv, Environment()))
+
+
+def program(argv: list[str], env: Environment) -> ExitStatus:
+    """Parse ``argv`` and run the command."""
+    args = build_parser().parse_args(argv)
+    handler = {"play": cmd_play, "render": cmd_render, "schedule": cmd_schedule,
+               "check": cmd_check, "status": cmd_status}[args.command]
+    try:
+        return handler(args, env)
+    except _Fail as fail:
+        print(f"signage {args.command}: {fail}", file=env.stderr)
+        return fail.status
+    except ConfigError as exc:
+        print(f"signage {args.command}: config error: {exc}", file=env.stderr)
+        return ExitStatus.ERROR
+
+
+# --- shared steps ---------------------------------------------------------------------
+
+def _config(args, env: Environment) -> Config:
+    return load_config(find_config(args.config, env.env, env.cwd))
+
+
+def _setup_logging(config: Config | None, env: Environment) -> None:
+    level = getattr(logging, (config.log_level if config else "info").upper())
+    if env.env.get("JOURNAL_STREAM"):  # journald adds its own timestamps
+        fmt = "%(levelname)s %(name)s: %(message)s"
+    else:
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, stream=env.stderr, force=True)
+
+
+def _fonts(config: Config):
+    from player.render.fonts import FontError, load_fonts
+    try:
+        return load_fonts(config.fonts.file, config.fonts.index, config.fonts.bold_file,
+                          config.fonts.bold_index)
+    except FontError as exc:
+        raise _Fail(str(exc)) from None
+
+
+def _size(text: str | None, config: Config) -> tuple[int, int]:
+    if text:
+        try:
+            return parse_size(text)
+        except ValueError:
+            raise _Fail(f"--size: expected WIDTHxHEIGHT like 1920x1080, got {text!r}") from None
+    return config.display.size or (1920, 1080)
+
+
+def _moment(text: str | None, config: Config, env: Environment) -> dt.datetime:
+    if not text:
+        return env.clock.now()
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1) if "T" not in text else text.strip())
+    except ValueError:
+        raise _Fail(f"--at: expected a date and time like 2026-11-27T10:30, got {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=config.tz)
+
+
+def _library(config: Config) -> Library:
+    return FolderScanner(config.drop.dir, config.limits).scan()
+
+
+# --- commands -------------------------------------------------------------------------
+
+def cmd_play(args, env: Environment) -> ExitStatus:
+    """``signage play``."""
+    config = _config(args, env)
+    _setup_logging(config, env)
+    fonts = _fonts(config)
+    from player.runtime.app import App
+    from player.runtime.display import open_screen
+    size = config.display.size
+    fullscreen = config.display.fullscreen
+    if args.windowed is not None:
+        fullscreen = False
+        if args.windowed:
+            size = _size(args.windowed, config)
+    if args.headless:
+        log.info("running headless (--headless): no display is opened")
+    screen = open_screen(size, fullscreen, args.headless)
+    app = App(config, screen, fonts, env.clock)
+    app.install_signals()
+    log.info("signage play: config %s, content %s, font %s (face %d)", config.path, config.drop.dir,
+             fonts.choice.regular.path, fonts.choice.regular.index)
+    return ExitStatus(app.run(args.seconds))
+
+
+def cmd_render(args, env: Environment) -> ExitStatus:
+    """``signage render``."""
+    config = _config(args, env)
+    size = _size(args.size, config)
+    at = _moment(args.at, config, env)
+    fonts = _fonts(config)
+    from player.render.frame import FrameRenderer, Showing
+    from player.render.pg import pygame
+    from player.runtime.app import pace_from
+    library = _library(config)
+    for problem in library.problems:
+        print(f"warning: {problem.format()}", file=env.stderr)
+    renderer = FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config))
+    renderer.ticker.set_messages(library.ticker)
+    wall, trusted = trusted_time(at, config.tz)
+    if args.notice:
+        notice = library.get(args.notice)
+        if notice is None:
+            known = ", ".join(n.id for n in library.notices) or "none"
+            raise _Fail(f"--notice: no notice {args.notice!r}; known ids: {known}")
+        pages = renderer.pages(notice)
+        page = (args.page or 1) - 1
+        if not 0 <= page < len(pages):
+            raise _Fail(f"--page: notice {args.notice!r} has {len(pages)} page(s), got {args.page}")
+        showing = Showing(notice, page, days_remaining(notice, wall, config.tz))
+    else:
+        if args.page:
+            raise _Fail("--page needs --notice")
+        decisions = evaluate(library, wall, config.tz, config.screen.tags)
+        active = [d.notice for d in decisions if d.state == ACTIVE]
+        slots = build_cycle(active, renderer.page_times)
+        local = wall.astimezone(config.tz)
+        since_midnight = (local - local.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds()
+        slot, _ = slot_at(slots, since_midnight)
+        notice = library.get(slot.notice_id) if slot else None
+        showing = Showing(notice, slot.page if slot else 0,
+                          days_remaining(notice, wall, config.tz) if notice else None)
+    surface = pygame.Surface(size)
+    renderer.draw_frame(surface, wall.astimezone(config.tz) if trusted else None, showing, at.timestamp())
+    out = Path(args.output)
+    if not out.is_absolute():
+        out = env.cwd / out
+    buffer = io.BytesIO()
+    pygame.image.save(surface, buffer, "png")
+    try:
+        from player.fsutil import atomic_write
+        atomic_write(out, buffer.getvalue())
+    except OSError as exc:
+        raise _Fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    what = f"{showing.notice.id} page {showing.page + 1}" if showing.notice else "idle page (no notices)"
+    print(f"wrote {out} ({size[0]}x{size[1]}, {what})", file=env.stdout)
+    return ExitStatus.OK
+
+
+def cmd_schedule(args, env: Environment) -> ExitStatus:
+    """``signage schedule``."""
+    config = _config(args, env)
+    at = _moment(args.at, config, env)
+    fonts = _fonts(config)
+    from player.render.frame import FrameRenderer
+    from player.runtime.app import pace_from
+    library = _library(config)
+    size = config.display.size or (1920, 1080)
+    renderer = FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config))
+    wall, trusted = trusted_time(at, config.tz)
+    decisions = evaluate(library, wall, config.tz, config.screen.tags)
+    rows = []
+    for d in decisions:
+        times = renderer.page_times(d.notice) if d.state == ACTIVE else []
+        rows.append({"id": d.notice.id, "title": d.notice.title, "state": d.state, "reason": d.reason,
+                     "pages": len(times), "seconds": [round(t, 1) for t in times],
+                     "start": d.start.isoformat() if d.start else None,
+                     "end": d.end.isoformat() if d.end else None})
+    if args.json:
+        json.dump({"at": wall.isoformat(), "clock_trusted": trusted, "rotation": rows},
+                  env.stdout, ensure_ascii=False, indent=1)
+        env.stdout.write("\n")
+        return ExitStatus.OK
+    local = wall.astimezone(config.tz)
+    print(f"rotation at {local:%Y-%m-%d %H:%M:%S %Z}" + ("" if trusted else " (clock not trusted)"),
+          file=env.stdout)
+    for row in rows:
+        if row["state"] == ACTIVE:
+            print(f"  {row['id']}: {row['pages']} page(s), {sum(row['seconds']):.0f} s "
+                  f"({', '.join(f'{s:g}' for s in row['seconds'])})", file=env.stdout)
+    out = [r for r in rows if r["state"] != ACTIVE]
+    if out:
+        print("not shown:", file=env.stdout)
+        for row in out:
+            print(f"  {row['id']}: {row['reason']}", file=env.stdout)
+    return ExitStatus.OK
+
+
+def cmd_check(args, env: Environment) -> ExitStatus:
+    """``signage check``."""
+    limits = Limits()
+    config_path = find_config(args.config, env.env, env.cwd)
+    if args.config or config_path.is_file():
+        limits = load_config(config_path).limits
+    problems = 0
+    notices = 0
+    for arg in args.paths:
+        path = Path(arg) if Path(arg).is_absolute() else env.cwd / arg
+        if path.is_dir():
+            library = FolderScanner(path, limits).scan()
+            prefix = arg.rstrip("/") + "/"
+        elif path.is_file():
+            library = _check_file(path, limits)
+            prefix = arg[: len(arg) - len(path.name)]
+        else:
+            print(f"{arg}: no such file or folder", file=env.stdout)
+            problems += 1
+            continue
+        broken = _undecodable_images(library)
+        for problem in sorted([*library.problems, *broken], key=lambda p: (p.path, p.line or 0)):
+            print(f"{prefix}{problem.format()}", file=env.stdout)
+        problems += len(library.problems) + len(broken)
+        notices += len(library.notices) - len(broken)
+    if problems:
+        print(f"{problems} problem(s) found", file=env.stderr)
+        return ExitStatus.PROBLEMS
+    print(f"ok: {notices} notice(s), no problems", file=env.stdout)
+    return ExitStatus.OK
+
+
+def _check_file(path: Path, limits: Limits) -> Library:
+    """A single file (with its sidecar, if any) checked as if it lay in its folder."""
+    candidates = [path]
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        candidates += [path.with_suffix(".yaml"), path.with_suffix(".yml")]
+    files, problems = [], []
+    for candidate in candidates:
+        if not candidate.is_file():
+            continue
+        try:
+            limits.check_size(candidate.stat().st_size, is_image(candidate.name))
+            files.append(SourceFile(candidate.name, candidate.read_bytes()))
+        except ContentError as exc:
+            problems.append(exc.at(candidate.name))
+        except OSError as exc:
+            problems.append(Problem(candidate.name, f"cannot read file: {exc.strerror or exc}",
+                                    "文件无法读取：请检查文件权限"))
+    return build_library(files, limits, problems)
+
+
+def _undecodable_images(library: Library) -> list[Problem]:
+    from player.render.draw import ImageDecodeError, decode_image
+    found = []
+    for notice in library.notices:
+        if isinstance(notice.body, ImageBody):
+            try:
+                decode_image(notice.body)
+            except ImageDecodeError as exc:
+                found.append(Problem(notice.path, f"picture cannot be decoded ({exc}); it is damaged "
+                                     "or incomplete, export it again as JPEG or PNG",
+                                     "图片已损坏或不完整，无法显示：请重新导出为 JPG 或 PNG 后再放入"))
+    return found
+
+
+def cmd_status(args, env: Environment) -> ExitStatus:
+    """``signage status``."""
+    config = _config(args, env)
+    path = config.status_path
+    try:
+        status = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _Fail(f"no status file at {path}; is the player running (signage play)?",
+                    ExitStatus.PROBLEMS) from None
+    except (OSError, ValueError) as exc:
+        raise _Fail(f"cannot read {path}: {exc}", ExitStatus.PROBLEMS) from None
+    if args.json:
+        json.dump(status, env.stdout, ensure_ascii=False, indent=1)
+        env.stdout.write("\n")
+        return ExitStatus.OK
+    out = env.stdout
+    showing = status.get("showing") or {}
+    print(f"updated:  {status.get('updated_at')}", file=out)
+    print(f"showing:  {showing.get('notice') or '(nothing)'} page {showing.get('page')}/{showing.get('pages')}",
+          file=out)
+    render = status.get("render") or {}
+    print(f"render:   {render.get('fps')} fps, frame p99 {render.get('frame_ms_p99')} ms", file=out)
+    print(f"clock:    {'trusted' if (status.get('clock') or {}).get('trusted') else 'NOT trusted'}", file=out)
+    notices = status.get("notices") or []
+    print(f"notices:  {len(notices)}", file=out)
+    for n in notices:
+        print(f"  [{n.get('state')}] {n.get('id')}" + (f" (until {n['end']})" if n.get("end") else ""), file=out)
+    errors = (status.get("drop") or {}).get("errors") or []
+    print(f"problems: {len(errors)}", file=out)
+    for e in errors:
+        where = f"{e.get('file')}:{e['line']}" if e.get("line") else e.get("file")
+        print(f"  {where}: {e.get('error')}", file=out)
+    return ExitStatus.OK

@@ -1,0 +1,1 @@
+"""The running player: display setup, the frame loop, status reporting."""

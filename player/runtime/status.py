@@ -1,0 +1,166 @@
+"""``status.json`` for tools and the Chinese ``_状态.txt`` report for staff.
+
+Both are built here as pure functions of the player's state and written by a
+:class:`StatusWriter` thread, so a slow SD card never delays a frame. Writes are atomic
+(:func:`player.fsutil.atomic_write`). The report is the only file the player writes
+into the drop folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import queue
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from player.fsutil import atomic_write
+from player.model.notice import Library
+from player.model.schedule import ACTIVE, Decision, days_remaining
+from player.model.textdoc import format_date
+
+log = logging.getLogger(__name__)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """ISO-8601 with offset, seconds precision."""
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+@dataclass(frozen=True)
+class Showing:
+    """What is on screen, for the status file."""
+
+    notice: str | None
+    page: int
+    pages: int
+
+
+def build_status(now: dt.datetime, library: Library, decisions: Sequence[Decision],
+                 showing: Showing, fps: float | None, frame_ms_p99: float | None,
+                 trusted: bool) -> dict:
+    """The ``status.json`` document (DESIGN.md section 5)."""
+    state_names = {"other-screen": "scheduled"}
+    notices = []
+    for d in decisions:
+        notices.append({
+            "id": d.notice.id, "title": d.notice.title, "source": d.notice.source,
+            "state": state_names.get(d.state, d.state), "reason": d.reason,
+            "start": iso(d.start), "end": iso(d.end),
+        })
+    return {
+        "updated_at": iso(now),
+        "showing": {"notice": showing.notice, "page": showing.page, "pages": showing.pages},
+        "notices": notices,
+        "ticker": list(library.ticker),
+        "bundle": {"version": None, "verified": False, "activated_at": None},
+        "sync": {"last_attempt": None, "last_ok": None, "last_error": None},
+        "drop": {"errors": [{"file": p.path, "line": p.line, "error": p.message, "hint": p.hint_zh}
+                            for p in library.problems]},
+        "render": {"fps": None if fps is None else round(fps, 1),
+                   "frame_ms_p99": None if frame_ms_p99 is None else round(frame_ms_p99, 2)},
+        "clock": {"trusted": trusted},
+    }
+
+
+def staff_report(now: dt.datetime, tz: ZoneInfo, library: Library,
+                 decisions: Sequence[Decision], screen_name: str) -> str:
+    """The Chinese report written to ``DROP_DIR/_状态.txt``."""
+    local = now.astimezone(tz)
+    lines = [f"{screen_name} 告示屏状态（更新于 {local:%Y-%m-%d %H:%M:%S}）", ""]
+    active = [d for d in decisions if d.state == ACTIVE]
+    lines.append(f"【正在显示】共 {len(active)} 条")
+    for d in active:
+        period = ""
+        if d.end is not None:
+            last = (d.end - dt.timedelta(seconds=1)).astimezone(tz)
+            left = days_remaining(d.notice, now, tz)
+            period = f"（显示到 {format_date(last.date())}，还剩 {left} 天）"
+        lines.append(f"  · {d.notice.title}　[{d.notice.path}]{period}")
+    waiting = [d for d in decisions if d.state != ACTIVE]
+    if waiting:
+        lines += ["", "【未显示】"]
+        reasons = {"expired": "已过结束日期", "scheduled": "未到开始时间或不在显示时段",
+                   "other-screen": "只在其他显示屏显示"}
+        for d in waiting:
+            lines.append(f"  · {d.notice.title}　[{d.notice.path}]：{reasons.get(d.state, d.reason)}")
+    lines += ["", f"【有问题的文件】共 {len(library.problems)} 个"]
+    if library.problems:
+        for p in library.problems:
+            lines.append(f"  × {p.format_zh()}")
+    else:
+        lines.append("  无")
+    lines += ["", "说明：文字请存为 .txt（记事本）或 .md，表格存为 .csv，图片用 .jpg 或 .png。",
+              "本文件由告示屏自动生成，请勿修改。", ""]
+    return "\r\n".join(lines)  # CRLF: Windows Notepad on the share shows it right
+
+
+class StatusWriter:
+    """Writes status files in a background thread; only the newest request is kept."""
+
+    def __init__(self, status_path: Path, report_path: Path | None) -> None:
+        self.status_path = status_path
+        self.report_path = report_path
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="status-writer", daemon=True)
+        self._last_report: str | None = None
+        self._failed: set[str] = set()
+
+    def start(self) -> None:
+        """Start the writer thread."""
+        self.status_path.parent.mkdir(parents=True, exist_ok=True)
+        self._thread.start()
+
+    def submit(self, status: dict, report: str | None) -> None:
+        """Queue a write, replacing any write not yet done."""
+        item = (status, report)
+        while True:
+            try:
+                self._queue.put_nowait(item)
+                return
+            except queue.Full:
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    pass
+
+    def stop(self, final: tuple[dict, str | None] | None = None) -> None:
+        """Write ``final`` (if given) synchronously and stop the thread."""
+        self._queue.put(None)
+        self._thread.join(timeout=5)
+        if final is not None:
+            self._write(*final)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            self._write(*item)
+
+    def _write(self, status: dict, report: str | None) -> None:
+        data = json.dumps(status, ensure_ascii=False, indent=1).encode("utf-8")
+        self._attempt(self.status_path, data)
+        if report is None or self.report_path is None:
+            return
+        # Compare without the first (timestamp) line: an unchanged report is not rewritten.
+        body = report.split("\n", 1)[-1]
+        if body != self._last_report and self._attempt(self.report_path, report.encode("utf-8-sig")):
+            self._last_report = body
+
+    def _attempt(self, path: Path, data: bytes) -> bool:
+        try:
+            atomic_write(path, data)
+        except OSError as exc:
+            if str(path) not in self._failed:
+                log.error("cannot write %s: %s; will keep trying", path, exc.strerror or exc)
+                self._failed.add(str(path))
+            return False
+        if str(path) in self._failed:
+            log.info("writing %s works again", path)
+            self._failed.discard(str(path))
+        return True
