@@ -62,7 +62,10 @@ def open_screen(size: tuple[int, int] | None, fullscreen: bool, headless: bool,
                 env: MutableMapping[str, str] = os.environ) -> Screen:
     """Open the display, or an offscreen one when there is none (or ``headless``)."""
     driver = None if headless else pick_driver(env, sorted(glob.glob("/dev/dri/card*")))
-    if driver is not None:
+    if driver == "dummy":
+        headless = True
+        log.info("running headless (SDL_VIDEODRIVER=dummy)")
+    elif driver is not None:
         if driver == "x11":
             env.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
         env["SDL_VIDEODRIVER"] = driver

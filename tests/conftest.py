@@ -1,0 +1,72 @@
+"""Shared fixtures. Tests run without a display: pygame uses the dummy video driver."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+SEED = ROOT.parent / "shared" / "seed" / "magong-2022-report.txt"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The repository checkout."""
+    return ROOT
+
+
+def load_folder(root: Path):
+    """Parse a content folder the way the player does."""
+    from player.sources.folder import FolderScanner
+    return FolderScanner(root).scan()
+
+
+@pytest.fixture(scope="session")
+def sample_library():
+    """The bundled sample content, parsed."""
+    return load_folder(CONTENT)
+
+
+def write_config(folder: Path, drop: Path, extra: str = "", state: Path | None = None) -> Path:
+    """A minimal valid player.yaml in ``folder`` pointing at ``drop``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "player.yaml"
+    path.write_text(
+        "screen: {name: 测试街道便民服务中心, tags: [lobby, public]}\n"
+        f"drop: {{dir: '{drop}', poll: auto}}\n"
+        f"state_dir: '{state or folder / 'state'}'\n" + extra,
+        encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: ``make_config(drop=..., extra=...)`` -> config path in tmp_path/config."""
+    def make(drop: Path | None = None, extra: str = "") -> Path:
+        drop = drop or (tmp_path / "drop")
+        drop.mkdir(parents=True, exist_ok=True)
+        return write_config(tmp_path / "config", drop, extra)
+    return make
+
+
+def run_signage(*args: str, env: dict | None = None, cwd: Path | None = None,
+                timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run the real ``signage`` command in a subprocess."""
+    full_env = dict(os.environ)
+    full_env.pop("SIGNAGE_CONFIG", None)
+    full_env.pop("DISPLAY", None)
+    full_env.pop("WAYLAND_DISPLAY", None)
+    full_env.pop("SDL_VIDEODRIVER", None)  # the player picks its own driver
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "player", *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd or ROOT, timeout=timeout, check=False)

@@ -1,0 +1,107 @@
+"""The signage command: check, schedule, status and --help, through real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, ROOT, run_signage, write_config
+
+CONFIG = str(ROOT / "config/player.yaml")
+
+
+def test_check_sample_content_is_clean() -> None:
+    result = run_signage("check", "content")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok: 7 notice(s)" in result.stdout
+
+
+def test_check_reports_one_line_per_problem(tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    (drop / "公示公告").mkdir(parents=True)
+    (drop / "公示公告" / "好.txt").write_text("标题\n正文。\n", encoding="utf-8")
+    (drop / "公示公告" / "坏设置.txt").write_text("---\ntitle: x\nned: 2026-01-01\n---\n正文\n", encoding="utf-8")
+    (drop / "报告.docx").write_bytes(b"PK\x03\x04")
+    (drop / "乱码.txt").write_text("锟斤拷锟斤拷\n", encoding="utf-8")
+    (drop / "坏图.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    (drop / "~$报告.docx").write_bytes(b"lock")  # junk: ignored silently
+    result = run_signage("check", str(drop), cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 4, result.stdout
+    assert any(line.startswith(f"{drop}/公示公告/坏设置.txt:3: ") and "'ned'" in line for line in lines)
+    assert any(line.startswith(f"{drop}/报告.docx: unsupported file type .docx") for line in lines)
+    assert any(line.startswith(f"{drop}/乱码.txt:1: ") for line in lines)
+    assert any(line.startswith(f"{drop}/坏图.png: ") for line in lines)
+    assert "4 problem(s)" in result.stderr
+
+
+def test_check_single_file_and_truncated_picture(tmp_path: Path) -> None:
+    picture = (CONTENT / "民生实事" / "2026年民生实事项目进度.png").read_bytes()
+    (tmp_path / "照片.png").write_bytes(picture[: len(picture) // 2])  # header fine, data cut off
+    result = run_signage("check", "照片.png", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("照片.png: picture cannot be decoded")
+    good = run_signage("check", str(CONTENT / "办事指南" / "城乡居民医保参保登记办事指南.md"), cwd=tmp_path)
+    assert good.returncode == 0 and "ok: 1 notice(s)" in good.stdout
+
+
+def test_check_missing_path() -> None:
+    result = run_signage("check", "no/such/folder")
+    assert result.returncode == 1 and "no such file or folder" in result.stdout
+
+
+def test_schedule_lists_rotation_and_reasons(tmp_path: Path) -> None:
+    result = run_signage("schedule", "-c", CONFIG, "--at", "2026-12-03T09:00")
+    assert result.returncode == 0, result.stderr
+    assert "公示公告/任前公示: ended" in result.stdout
+    data = json.loads(run_signage("schedule", "-c", CONFIG, "--at", "2026-11-27T09:00", "--json").stdout)
+    ids = [row["id"] for row in data["rotation"] if row["state"] == "active"]
+    assert ids[0].startswith("重要决策/")  # priority: high comes first
+    assert "公示公告/任前公示" in ids and len(ids) == 7
+    assert all(row["pages"] >= 1 and len(row["seconds"]) == row["pages"] for row in data["rotation"])
+
+
+def test_status_reads_the_status_file(tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = write_config(tmp_path / "cfg", drop)
+    missing = run_signage("status", "-c", str(config))
+    assert missing.returncode == 1 and "no status file" in missing.stderr
+    state = tmp_path / "cfg" / "state"
+    state.mkdir()
+    (state / "status.json").write_text(json.dumps({
+        "updated_at": "2026-11-27T10:00:00+08:00", "showing": {"notice": "a/b", "page": 1, "pages": 2},
+        "notices": [{"id": "a/b", "state": "active", "end": None}], "clock": {"trusted": True},
+        "drop": {"errors": [{"file": "x.docx", "line": None, "error": "unsupported"}]},
+        "render": {"fps": 60.0, "frame_ms_p99": 1.0}}), encoding="utf-8")
+    shown = run_signage("status", "-c", str(config))
+    assert shown.returncode == 0
+    assert "a/b page 1/2" in shown.stdout and "x.docx: unsupported" in shown.stdout
+    raw = run_signage("status", "-c", str(config), "--json")
+    assert json.loads(raw.stdout)["showing"]["notice"] == "a/b"
+
+
+@pytest.mark.parametrize("command", ["play", "render", "schedule", "check", "status"])
+def test_every_command_has_help(command: str) -> None:
+    result = run_signage(command, "--help")
+    assert result.returncode == 0 and "usage: signage" in result.stdout
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = run_signage("fly")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_config_found_from_current_folder(tmp_path: Path) -> None:
+    shutil.copytree(CONTENT, tmp_path / "content")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "player.yaml").write_text(
+        "screen: {name: 某某社区}\ndrop: {dir: ../content}\nstate_dir: ../state\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    result = run_signage("schedule", "--at", "2026-11-27T09:00", cwd=tmp_path / "sub")
+    assert result.returncode == 0, result.stderr
+    assert "公示公告/任前公示" in result.stdout

@@ -1,0 +1,126 @@
+"""`signage play` end to end: a real subprocess, headless, with real files and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import CONTENT, ROOT, run_signage, write_config
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    for key in ("DISPLAY", "WAYLAND_DISPLAY", "SIGNAGE_CONFIG", "SDL_VIDEODRIVER"):
+        env.pop(key, None)
+    return env
+
+
+def _status(config_dir: Path) -> dict | None:
+    try:
+        return json.loads((config_dir / "state" / "status.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _wait(predicate, timeout: float = 10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.fixture
+def drop(tmp_path: Path) -> Path:
+    folder = tmp_path / "drop"
+    shutil.copytree(CONTENT, folder)
+    return folder
+
+
+def test_headless_run_writes_status_and_staff_report(tmp_path: Path, drop: Path) -> None:
+    config = write_config(tmp_path / "cfg", drop)
+    result = run_signage("play", "-c", str(config), "--headless", "--for", "3", env=_env())
+    assert result.returncode == 0, result.stderr
+    assert "running headless" in result.stderr
+    assert "first frame shown" in result.stderr
+    for noise in ("ALSA", "audio", "Traceback", "Hello from the pygame"):
+        assert noise not in result.stderr + result.stdout
+    status = _status(tmp_path / "cfg")
+    assert status is not None
+    assert status["showing"]["notice"].startswith("重要决策/") and status["showing"]["page"] == 1
+    states = {n["id"]: n["state"] for n in status["notices"]}
+    assert len(states) == 7
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    expected = "active" if dt.date(2026, 11, 26) <= today <= dt.date(2026, 12, 2) else \
+        "expired" if today > dt.date(2026, 12, 2) else "scheduled"
+    assert states.pop("公示公告/任前公示") == expected
+    assert set(states.values()) == {"active"}  # the other samples have no dates
+    assert status["ticker"] and status["drop"]["errors"] == []
+    assert set(status) >= {"updated_at", "showing", "notices", "ticker", "bundle", "sync", "drop",
+                           "render", "clock"}
+    report = (drop / "_状态.txt").read_text(encoding="utf-8-sig")
+    assert "【正在显示】共 6 条" in report or "【正在显示】共 7 条" in report
+    assert "马宫街道 2022 年政务公开工作情况报告" in report and "【有问题的文件】共 0 个" in report
+
+
+def test_without_any_display_it_says_so_once_and_runs_headless(tmp_path: Path, drop: Path) -> None:
+    config = write_config(tmp_path / "cfg", drop)
+    result = run_signage("play", "-c", str(config), "--for", "2", env=_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("no display available") == 1
+    assert _status(tmp_path / "cfg")["showing"]["notice"]
+
+
+def test_sigterm_quits_cleanly_and_files_dropped_meanwhile_appear(tmp_path: Path, drop: Path) -> None:
+    config = write_config(tmp_path / "cfg", drop)
+    proc = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless"],
+                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait(lambda: _status(tmp_path / "cfg"), 15), "no status.json"
+        # A new good notice and a bad file, as staff would drop them.
+        (drop / "公示公告" / "停水通知.txt").write_text("关于临时停水的通知\n因管网维修，明日停水。\n",
+                                                    encoding="gbk")
+        (drop / "公示公告" / "会议纪要.docx").write_bytes(b"PK\x03\x04 not really")
+
+        def updated():
+            status = _status(tmp_path / "cfg")
+            ids = [n["id"] for n in status["notices"]] if status else []
+            errors = [e["file"] for e in status["drop"]["errors"]] if status else []
+            return "公示公告/停水通知" in ids and "公示公告/会议纪要.docx" in errors
+        assert _wait(updated, 10), _status(tmp_path / "cfg")
+        report = _wait(lambda: "会议纪要.docx" in (drop / "_状态.txt").read_text(encoding="utf-8-sig")
+                       and (drop / "_状态.txt").read_text(encoding="utf-8-sig"), 10)
+        assert report and "不支持 .docx" in report and "关于临时停水的通知" in report
+        # Removing the bad file clears its error.
+        (drop / "公示公告" / "会议纪要.docx").unlink()
+        assert _wait(lambda: not _status(tmp_path / "cfg")["drop"]["errors"], 10)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "stopped" in err and "Traceback" not in err
+
+
+def test_bad_config_exits_2_before_opening_anything(tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = write_config(tmp_path / "cfg", drop, extra="display: {size: 1920*1080}\n")
+    result = run_signage("play", "-c", str(config), "--headless", "--for", "1", env=_env())
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "player.yaml:4: display.size" in result.stderr
