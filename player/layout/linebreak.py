@@ -122,7 +122,8 @@ def break_ranges(text: str, width: float, measure: RangeMeasure) -> list[tuple[i
         while j > i + 1 and measure(tokens[i].start, tokens[j - 1].end) > width + 1e-9:
             j -= 1  # kerning made the sum optimistic
         if j >= n:
-            lines.append((tokens[i].start, tokens[n - 1].end))
+            if tokens[n - 1].end > tokens[i].start:  # not just leading spaces
+                lines.append((tokens[i].start, tokens[n - 1].end))
             break
         tok = tokens[j]
         if measure(tok.start, tok.end) > width + 1e-9:
@@ -148,7 +149,8 @@ def break_ranges(text: str, width: float, measure: RangeMeasure) -> list[tuple[i
             b = j  # an unbreakable run wider than the line: break where it overflows
             if b == i:
                 b = i + 1
-        lines.append((tokens[i].start, tokens[b - 1].end))
+        if tokens[b - 1].end > tokens[i].start:  # leading spaces alone: dropped at the break
+            lines.append((tokens[i].start, tokens[b - 1].end))
         i = b
     return lines
 

@@ -116,7 +116,11 @@ class Layouter:
     def running_head(self, notice: Notice) -> tuple[list[Op], float]:
         """The small ``title（续）`` line on continuation pages."""
         s, width = self.styles, self.frame.page.w
-        line = layout_paragraph([Span(f"{notice.title}（续）")], width, self.metrics, s.muted, justify=False)[:1]
+        text, title = f"{notice.title}（续）", notice.title
+        while len(title) > 1 and self.metrics.width(text, s.muted) > width:
+            title = title[:-1]  # a long title is shortened so that （续） stays on the one line
+            text = f"{title}…（续）"
+        line = layout_paragraph([Span(text)], width, self.metrics, s.muted, justify=False)[:1]
         ops: list[Op] = list(line[0].runs) if line else []
         y = self._line_h(s.muted, 1.4)
         ops.append(RectOp(0, y, width, max(1, s.body.size // 20), self.theme.table_line))

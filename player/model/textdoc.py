@@ -124,7 +124,7 @@ def _markdown_blocks(body: str) -> list[tuple[str, str]]:
             blocks.append(("p", _join_lines(para)))
             para.clear()
 
-    for line in body.split("\n"):
+    for line in body.rstrip().split("\n"):  # the last paragraph stays in para
         stripped = line.strip(" \t\u3000")
         if not stripped:
             flush()
@@ -145,7 +145,15 @@ def _markdown_blocks(body: str) -> list[tuple[str, str]]:
             flush()  # a horizontal rule: only a paragraph break on screen
         else:
             para.append(stripped)
+    # A signature typed on consecutive lines at the end (落款 above 日期) stays line by
+    # line instead of joining the paragraph, so _closing() recognises it as in .txt.
+    tail: list[str] = []
+    if len(para) > 1 and _DATE_LINE.match(plain(para[-1])):
+        tail.append(para.pop())
+        while para and len(tail) < 3 and _looks_like_signature(plain(para[-1])):
+            tail.insert(0, para.pop())
     flush()
+    blocks.extend(("p", line) for line in tail)
     return blocks
 
 

@@ -22,6 +22,7 @@ MAX_DEPTH = 40
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 class YamlError(ValueError):
@@ -111,8 +112,9 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, offset: int, depth: int,
                     key_line)
             first_seen[key] = key_line
             value = _convert(loader, value_node, offset, depth + 1, budget)
-            # Report a value on its key's line: that is where people look.
-            result[key] = Located(value.value, key_line if value.line < key_line else value.line)
+            # Report a value on its key's line: that is where people look (also for a block
+            # value on the following lines, so an unknown section names its own line).
+            result[key] = Located(value.value, key_line)
         return Located(result, line)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
@@ -131,4 +133,8 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.Node, offset: int) -> Any:
             problem = f"unsafe or unknown YAML tag {node.tag!r} is not allowed"
         raise YamlError(problem, mark.line + 1 + offset) from None
     except (ValueError, TypeError) as exc:
+        if node.tag == _TIMESTAMP_TAG and isinstance(node.value, str):
+            # Looks like a date but is no real one (2026-02-30): keep the text, so the
+            # caller's validation names the key and says what is expected.
+            return node.value
         raise YamlError(f"cannot read value: {exc}", node.start_mark.line + 1 + offset) from None
