@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
 import struct
 import zlib
 from decimal import Decimal
@@ -205,9 +206,12 @@ def test_sample_ticker(sample_library: Library) -> None:
     assert all(m == m.strip() and m for m in sample_library.ticker)
 
 
-def test_sample_status_report_is_not_content(sample_library: Library) -> None:
-    assert (CONTENT / "_状态.txt").exists()
-    assert all("_状态" not in n.path for n in sample_library.notices)
+def test_players_own_status_report_is_not_content(tmp_path: Path) -> None:
+    shutil.copytree(CONTENT, tmp_path / "drop", ignore=shutil.ignore_patterns("_状态.txt"))
+    (tmp_path / "drop" / "_状态.txt").write_text("告示屏状态\n【正在显示】\n", encoding="utf-8-sig")
+    library = load_folder(tmp_path / "drop")
+    assert len(library.notices) == 7 and library.problems == ()
+    assert all("_状态" not in n.path for n in library.notices)
 
 
 def test_sample_report_structure(sample_library: Library) -> None:
