@@ -117,7 +117,7 @@ def _moment(text: str | None, config: Config, env: Environment) -> dt.datetime:
     if not text:
         return env.clock.now()
     try:
-        moment = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1) if "T" not in text else text.strip())
+        moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise _Fail(f"--at: expected a date and time like 2026-11-27T10:30, got {text!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=config.tz)

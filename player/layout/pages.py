@@ -13,7 +13,7 @@ Page time follows the amount of text: ``chars / chars_per_minute``, clamped to
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from player.layout.display import Metrics, Op, Page, RectOp, TextOp, ImageOp
 from player.layout.flow import Item, paginate, shift
@@ -98,7 +98,7 @@ class Layouter:
             chip_h = s.small.size * 1.6
             ops.append(RectOp(0, y, chip_w, chip_h, self.theme.accent, radius=int(chip_h // 4)))
             ops.append(TextOp(s.small.size * 0.6, y + (chip_h - self._line_h(s.small, 1.0)) / 2,
-                              label.text, _recolor(s.small, self.theme.accent_text)))
+                              label.text, replace(s.small, color=self.theme.accent_text)))
             y += chip_h * 0.6
         for line in balanced_lines([Span(notice.title)], width * 0.9, self.metrics, s.title):
             ops.extend(shift(op, width * 0.05, y) for op in line.runs)
@@ -191,10 +191,6 @@ class Layouter:
         ops.append(ImageOp((area.w - w) / 2, y + (avail_h - h) / 2, w, h))
         seconds = notice.meta.duration or self.pace.clamp(PICTURE_SECONDS)
         return Page(tuple(ops), 0, seconds)
-
-
-def _recolor(style, color):
-    return type(style)(style.size, style.bold, color)
 
 
 def publicity_period(notice: Notice) -> str | None:

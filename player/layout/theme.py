@@ -30,7 +30,6 @@ class Theme:
     table_min: float = 0.022
     header_text: float = 0.038
     ticker_text: float = 0.042
-    line_spacing: float = 1.5   # line box = font line height * this / 1.45 (see pages)
     background: RGB = (250, 248, 243)
     text: RGB = (30, 30, 30)
     muted: RGB = (105, 105, 105)

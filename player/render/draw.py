@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import logging
 
-from player.layout.display import ImageOp, Op, RectOp, TextOp, RGB
+from player.layout.display import ImageOp, Op, RectOp, TextOp
 from player.model.notice import ImageBody
 from player.render.fonts import Fonts
 from player.render.pg import pygame
@@ -46,10 +46,10 @@ def draw_ops(surface: "pygame.Surface", ops: tuple[Op, ...], fonts: Fonts,
             rect = pygame.Rect(round(op.x + dx), round(op.y + dy), max(1, round(op.w)), max(1, round(op.h)))
             pygame.draw.rect(surface, op.color, rect, border_radius=op.radius)
         elif isinstance(op, ImageOp) and image is not None:
-            _draw_image(surface, op, image, dx, dy, fonts)
+            _draw_image(surface, op, image, dx, dy)
 
 
-def _draw_image(surface, op: ImageOp, body: ImageBody, dx: float, dy: float, fonts: Fonts) -> None:
+def _draw_image(surface: "pygame.Surface", op: ImageOp, body: ImageBody, dx: float, dy: float) -> None:
     size = (max(1, round(op.w)), max(1, round(op.h)))
     pos = (round(op.x + dx), round(op.y + dy))
     try:
