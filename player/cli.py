@@ -251,6 +251,7 @@ def cmd_check(args, env: Environment) -> ExitStatus:
     config_path = find_config(args.config, env.env, env.cwd)
     if args.config or config_path.is_file():
         limits = load_config(config_path).limits
+    glyphs = _glyph_checker(env)
     problems = 0
     notices = 0
     for arg in args.paths:
@@ -265,11 +266,11 @@ def cmd_check(args, env: Environment) -> ExitStatus:
             print(f"{arg}: no such file or folder", file=env.stdout)
             problems += 1
             continue
-        broken = _undecodable_images(library)
+        broken = _undecodable_images(library) + _missing_glyphs(library, glyphs)
         for problem in sorted([*library.problems, *broken], key=lambda p: (p.path, p.line or 0)):
             print(f"{prefix}{problem.format()}", file=env.stdout)
         problems += len(library.problems) + len(broken)
-        notices += len(library.notices) - len(broken)
+        notices += len(library.notices) - len({p.path for p in broken})
     if problems:
         print(f"{problems} problem(s) found", file=env.stderr)
         return ExitStatus.PROBLEMS
@@ -308,6 +309,36 @@ def _undecodable_images(library: Library) -> list[Problem]:
                 found.append(Problem(notice.path, f"picture cannot be decoded ({exc}); it is damaged "
                                      "or incomplete, export it again as JPEG or PNG",
                                      "图片已损坏或不完整，无法显示：请重新导出为 JPG 或 PNG 后再放入"))
+    return found
+
+
+def _glyph_checker(env: Environment):
+    """The screen's fonts, to find characters no font can draw (None without fonts)."""
+    from player.render.fonts import FontError, load_fonts
+    try:
+        return load_fonts()
+    except FontError as exc:
+        print(f"note: characters not checked against fonts: {exc}", file=env.stderr)
+        return None
+
+
+def _missing_glyphs(library: Library, fonts) -> list[Problem]:
+    if fonts is None:
+        return []
+    found = []
+    for notice in library.notices:
+        missing = fonts.missing(notice.all_text())
+        if missing:
+            shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
+            found.append(Problem(
+                notice.path, f"characters in no installed font, they would show as boxes: {shown}; "
+                "use common characters or install a font that has them (e.g. fonts-hanazono)",
+                f"有屏幕字体无法显示的字：{''.join(missing[:5])}，会显示成方框：请改用常用字，或请管理员安装扩展字库"))
+    missing = fonts.missing("".join(library.ticker))
+    if missing:
+        found.append(Problem("ticker.txt", "characters in no installed font, they would show as boxes: "
+                             + " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5]),
+                             f"有屏幕字体无法显示的字：{''.join(missing[:5])}"))
     return found
 
 

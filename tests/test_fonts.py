@@ -128,3 +128,36 @@ def test_config_font_override_is_used(make_config) -> None:
     fonts = load_fonts(config.fonts.file, config.fonts.index)
     assert (fonts.choice.regular.path, fonts.choice.regular.index) == (chosen.path, chosen.index)
     assert fonts.font(False).name == open_face(chosen).name
+
+
+def test_fallback_chain_draws_characters_the_main_face_lacks() -> None:
+    from player.layout.display import Style
+    fonts = load_fonts()
+    main = fonts.font(False)
+    lacking = next((ch for ch in map(chr, range(0x2190, 0x2400)) if main.get_metrics(ch)[0] is None
+                    and fonts.missing(ch) == []), None)
+    if lacking is None:
+        pytest.skip("no installed fallback covers a character the main face lacks")
+    style = Style(48, False, (0, 0, 0))
+    surface = pygame.Surface((200, 100))
+    surface.fill((255, 255, 255))
+    fonts.draw(surface, 10, 10, lacking, style)
+    drawn = pygame.image.tobytes(surface, "RGB")
+    box = pygame.Surface((200, 100))
+    box.fill((255, 255, 255))
+    main.render_to(box, (10, 10 + fonts.ascender(style)), lacking, (0, 0, 0), size=48)  # the main face's box
+    assert drawn != pygame.image.tobytes(box, "RGB")
+    assert fonts.width(lacking, style) > 0
+
+
+def test_characters_in_no_font_are_reported_by_check_and_logged_once(tmp_path: Path, caplog) -> None:
+    (tmp_path / "生僻字.txt").write_text("标题\n名字里有𠀀字。\n", encoding="utf-8")
+    result = run_signage("check", str(tmp_path))
+    assert result.returncode == 1
+    assert "𠀀 (U+20000)" in result.stdout and "would show as boxes" in result.stdout
+    fonts = load_fonts()
+    from player.layout.display import Style
+    with caplog.at_level("WARNING"):
+        fonts.width("𠀀𠀀", Style(30))
+        fonts.width("𠀀", Style(40))
+    assert [r.message.count("U+20000") for r in caplog.records] == [1]

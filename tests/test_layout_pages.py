@@ -16,6 +16,7 @@ import pytest
 
 from player.layout.display import ImageOp, RectOp, TextOp, op_bounds
 from player.layout.flow import paginate
+from player.layout.linebreak import HANGABLE
 from player.layout.pages import MAX_UPSCALE, Layouter, Pace, footer_texts, publicity_period
 from player.layout.theme import Frame, Theme
 from player.model.notice import (
@@ -64,6 +65,12 @@ def out_of_area(ops, frame) -> list:
 
 def right(op: TextOp) -> float:
     return op.x + METRICS.width(op.text, op.style)
+
+
+def ink_right(op: TextOp) -> float:
+    """Right edge of the ink: a line-end ，。 may hang its blank right half past the margin."""
+    x, _y, w, _h = op_bounds(op, METRICS)
+    return x + w
 
 
 def lines_by_y(ops) -> list[list[TextOp]]:
@@ -168,14 +175,17 @@ def test_justified_lines_end_flush_except_last_lines(size):
     checked = 0
     for item, is_last in zip(items, last):
         runs = sorted((op for op in item.ops if isinstance(op, TextOp)), key=lambda op: op.x)
-        end = max(right(op) for op in runs)
+        end = max(ink_right(op) for op in runs)
         assert end <= page_w + TOL
+        if right(runs[-1]) > page_w + TOL:  # a hung line-end mark: its ink meets the margin
+            assert runs[-1].text[-1] in HANGABLE and end == pytest.approx(page_w, abs=TOL)
         if is_last:
             # Natural spacing: every run starts where the previous one ended.
             for a, b in zip(runs, runs[1:]):
                 assert b.x == pytest.approx(right(a), abs=1e-6)
         else:
-            assert end == pytest.approx(page_w, abs=TOL), [op.text for op in runs]
+            flush = right(runs[-1]) if right(runs[-1]) <= page_w + TOL else end
+            assert flush == pytest.approx(page_w, abs=TOL), [op.text for op in runs]
             natural = sum(METRICS.width(op.text, op.style) for op in runs)
             checked += natural < page_w - 1
     assert checked > 5   # lines that really needed stretching

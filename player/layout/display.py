@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from player.layout.linebreak import HANGABLE
+
 RGB = tuple[int, int, int]
 
 
@@ -26,7 +28,7 @@ class Metrics(Protocol):
     """Text measurement, provided by the renderer's fonts (or a fake in tests)."""
 
     def width(self, text: str, style: Style) -> float:
-        """Advance width of ``text`` in pixels."""
+        """Advance width of ``text`` in pixels; additive: width(a + b) = width(a) + width(b)."""
 
     def line_height(self, style: Style) -> float:
         """Height of one line box in pixels (ascent + descent + leading)."""
@@ -97,7 +99,14 @@ class Box:
 
 
 def op_bounds(op: Op, metrics: Metrics) -> tuple[float, float, float, float]:
-    """(x, y, w, h) covered by an operation, for overflow checks."""
+    """(x, y, w, h) an operation may ink, for overflow checks.
+
+    A text ending in a full-width mark whose right half is blank (，。、 …) may hang
+    that blank half past the margin, so it is not counted.
+    """
     if isinstance(op, TextOp):
-        return op.x, op.y, metrics.width(op.text, op.style), metrics.line_height(op.style)
+        width = metrics.width(op.text, op.style)
+        if op.text and op.text[-1] in HANGABLE:
+            width -= metrics.width(op.text[-1], op.style) / 2
+        return op.x, op.y, width, metrics.line_height(op.style)
     return op.x, op.y, op.w, op.h

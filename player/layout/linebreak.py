@@ -36,6 +36,9 @@ NO_START = frozenset(
 NO_END = frozenset(
     "（《【「『〔〖〈〘〚“‘￥＄$/／([{（［｛£€¥"
 )
+#: Full-width marks whose right half is blank in Simplified Chinese fonts: at a line end
+#: they may hang half a character past the margin (clreq "line-end compression").
+HANGABLE = frozenset("，。、；：！？）》】」』〕〗〉”’")
 #: Characters a too-long URL may be broken after.
 URL_BREAK_AFTER = frozenset("/.-?&=#_")
 
@@ -98,16 +101,25 @@ def _can_break(text: str, before: Token, after: Token) -> bool:
 RangeMeasure = Callable[[int, int], float]
 
 
-def break_ranges(text: str, width: float, measure: RangeMeasure) -> list[tuple[int, int]]:
+def break_ranges(text: str, width: float, measure: RangeMeasure, *,
+                 trim: Callable[[int], float] | None = None,
+                 avoid_widow: bool = False) -> list[tuple[int, int]]:
     """Line break ``text``; returns ``(start, end)`` slices, trailing break spaces excluded.
 
     Args:
         text: one paragraph (no newlines).
         width: the line width, in the units of ``measure``.
         measure: width of ``text[start:end]``.
+        trim: how much a line ending at index ``end`` may overhang the width (half of a
+            full-width 。，、 or closing bracket, whose right half is blank); used only
+            when the line would not fit otherwise.
+        avoid_widow: move one token down when the last line would hold a single
+            character and a break allowed one step earlier (paragraphs use this).
     """
     tokens = tokenize(text)
     lines: list[tuple[int, int]] = []
+    spans: list[tuple[int, int] | None] = []  # token indices of lines ending at a token end
+    hang = trim or (lambda _end: 0.0)
     i = 0
     while i < len(tokens):
         n = len(tokens)
@@ -115,15 +127,16 @@ def break_ranges(text: str, width: float, measure: RangeMeasure) -> list[tuple[i
         j, total = i, 0.0
         while j < n:
             add = measure(tokens[j - 1].end if j > i else tokens[j].start, tokens[j].end)
-            if total + add > width + 1e-9:
+            if total + add - hang(tokens[j].end) > width + 1e-9:
                 break
             total += add
             j += 1
-        while j > i + 1 and measure(tokens[i].start, tokens[j - 1].end) > width + 1e-9:
+        while j > i + 1 and measure(tokens[i].start, tokens[j - 1].end) - hang(tokens[j - 1].end) > width + 1e-9:
             j -= 1  # kerning made the sum optimistic
         if j >= n:
             if tokens[n - 1].end > tokens[i].start:  # not just leading spaces
                 lines.append((tokens[i].start, tokens[n - 1].end))
+                spans.append((i, n))
             break
         tok = tokens[j]
         if measure(tok.start, tok.end) > width + 1e-9:
@@ -132,11 +145,13 @@ def break_ranges(text: str, width: float, measure: RangeMeasure) -> list[tuple[i
             cut = _cut(text, tok, line_start, width, measure)
             if cut > tok.start:
                 lines.append((line_start, cut))
+                spans.append(None)
                 tokens[j] = Token(cut, tok.end, tok.space_end, tok.url)
                 i = j
                 continue
             if j == i:  # a single character wider than the line
                 lines.append((tok.start, tok.start + 1))
+                spans.append(None)
                 tokens[j] = Token(tok.start + 1, tok.end, tok.space_end, tok.url)
                 if tok.start + 1 == tok.end:
                     i += 1
@@ -151,8 +166,29 @@ def break_ranges(text: str, width: float, measure: RangeMeasure) -> list[tuple[i
                 b = i + 1
         if tokens[b - 1].end > tokens[i].start:  # leading spaces alone: dropped at the break
             lines.append((tokens[i].start, tokens[b - 1].end))
+            spans.append((i, b))
         i = b
+    if avoid_widow:
+        _avoid_widow(text, tokens, lines, spans, width, measure, hang)
     return lines
+
+
+def _avoid_widow(text: str, tokens: list[Token], lines: list[tuple[int, int]],
+                 spans: list[tuple[int, int] | None], width: float, measure: RangeMeasure,
+                 hang: Callable[[int], float]) -> None:
+    """A last line of one character takes the token before it along, when allowed."""
+    if len(lines) < 2 or spans[-1] is None or spans[-2] is None:
+        return
+    start, end = lines[-1]
+    if len(text[start:end].strip()) != 1:
+        return
+    first, last_start = spans[-2]
+    for b in range(last_start - 1, first, -1):
+        if _can_break(text, tokens[b - 1], tokens[b]):
+            if measure(tokens[b].start, end) - hang(end) <= width + 1e-9:
+                lines[-2] = (tokens[first].start, tokens[b - 1].end)
+                lines[-1] = (tokens[b].start, end)
+            return
 
 
 def break_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from player.layout.display import Metrics, Style, TextOp
-from player.layout.linebreak import break_ranges, tokenize
+from player.layout.linebreak import HANGABLE, break_ranges, tokenize
 from player.model.notice import Span
 
 INDENT = "\u3000\u3000"
@@ -32,9 +32,15 @@ class Line:
 
 
 class _Styled:
-    """A paragraph's text with the style of every character."""
+    """A paragraph's text, the style of every character and prefix sums of widths.
 
-    def __init__(self, spans: Sequence[Span], regular: Style, bold: Style, prefix: str) -> None:
+    Widths are additive (the Metrics contract: no kerning), so the width of any slice
+    is a difference of two prefix sums and breaking a paragraph costs one measurement
+    per character.
+    """
+
+    def __init__(self, spans: Sequence[Span], regular: Style, bold: Style, prefix: str,
+                 metrics: Metrics) -> None:
         self.text = prefix + "".join(s.text for s in spans)
         self.bounds: list[tuple[int, int, Style]] = []
         pos = 0
@@ -42,8 +48,20 @@ class _Styled:
             self.bounds.append((0, len(prefix), regular))
             pos = len(prefix)
         for span in spans:
-            self.bounds.append((pos, pos + len(span.text), bold if span.bold else regular))
-            pos += len(span.text)
+            if span.text:
+                self.bounds.append((pos, pos + len(span.text), bold if span.bold else regular))
+                pos += len(span.text)
+        self.sums = [0.0]
+        self.half = [0.0] * (len(self.text) + 1)  # half[e]: hang allowed for a line ending at e
+        total = 0.0
+        for s, e, style in self.bounds:
+            for index in range(s, e):
+                ch = self.text[index]
+                advance = metrics.width(ch, style)
+                total += advance
+                self.sums.append(total)
+                if ch in HANGABLE:
+                    self.half[index + 1] = advance / 2
 
     def pieces(self, start: int, end: int) -> list[tuple[int, int, Style]]:
         """Style runs covering ``text[start:end]``."""
@@ -54,8 +72,13 @@ class _Styled:
                 out.append((lo, hi, style))
         return out
 
-    def measure(self, metrics: Metrics, start: int, end: int) -> float:
-        return sum(metrics.width(self.text[s:e], st) for s, e, st in self.pieces(start, end))
+    def measure(self, start: int, end: int) -> float:
+        """Width of ``text[start:end]``."""
+        return self.sums[end] - self.sums[start]
+
+    def hang(self, end: int) -> float:
+        """How far a line ending at ``end`` may overhang the margin."""
+        return self.half[end]
 
 
 def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regular: Style,
@@ -69,41 +92,47 @@ def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regu
         metrics: text measurement.
         regular: style of plain spans; ``bold`` of bold spans (defaults to ``regular``).
         indent: two-character first-line indent.
-        justify: justify all lines but the last (only with ``align="left"``).
+        justify: justify all lines but the last (only with ``align="left"``); justified
+            paragraphs may hang a line-end 。，、 half out (when that makes the line fit)
+            and avoid a one-character last line.
         align: "left", "center" or "right".
 
     Returns:
-        The lines, with runs positioned inside ``width``.
+        The lines, with runs positioned inside ``width`` (ink never passes it).
     """
-    styled = _Styled(spans, regular, bold or regular, INDENT if indent else "")
+    styled = _Styled(spans, regular, bold or regular, INDENT if indent else "", metrics)
     text = styled.text
     if not text.strip():
         return []
-    ranges = break_ranges(text, width, lambda s, e: styled.measure(metrics, s, e))
+    flowing = justify and align == "left"
+    ranges = break_ranges(text, width, styled.measure, trim=styled.hang if flowing else None,
+                          avoid_widow=flowing)
     lines = []
     for number, (start, end) in enumerate(ranges):
-        natural = styled.measure(metrics, start, end)
+        natural = styled.measure(start, end)
+        # A line that only fits by hanging its last 。，、 is justified so that the ink of
+        # that mark, not its blank half, meets the margin.
+        visible = natural - styled.hang(end) if natural > width + 1e-9 else natural
         last = number == len(ranges) - 1
-        if align == "left" and justify and not last:
-            runs = _justified(styled, metrics, start, end, width - natural, regular.size)
+        if flowing and not last:
+            runs = _justified(styled, start, end, width - visible, regular.size)
         else:
             offset = {"center": (width - natural) / 2, "right": width - natural}.get(align, 0.0)
-            runs = _runs(styled, metrics, start, end, max(0.0, offset))
+            runs = _runs(styled, start, end, max(0.0, offset))
         chars = sum(1 for ch in text[start:end] if not ch.isspace())
-        lines.append(Line(tuple(runs), natural, chars))
+        lines.append(Line(tuple(runs), visible, chars))
     return lines
 
 
-def _runs(styled: _Styled, metrics: Metrics, start: int, end: int, x: float) -> list[TextOp]:
+def _runs(styled: _Styled, start: int, end: int, x: float) -> list[TextOp]:
     runs = []
     for s, e, style in styled.pieces(start, end):
         runs.append(TextOp(x, 0.0, styled.text[s:e], style))
-        x += metrics.width(styled.text[s:e], style)
+        x += styled.measure(s, e)
     return runs
 
 
-def _justified(styled: _Styled, metrics: Metrics, start: int, end: int, spare: float,
-               em: float) -> list[TextOp]:
+def _justified(styled: _Styled, start: int, end: int, spare: float, em: float) -> list[TextOp]:
     line = styled.text[start:end]
     tokens = tokenize(line)
     # Gaps follow each token but the last; never stretch the indent.
@@ -111,8 +140,8 @@ def _justified(styled: _Styled, metrics: Metrics, start: int, end: int, spare: f
     while first < len(tokens) and line[tokens[first].start:tokens[first].space_end] == "\u3000":
         first += 1
     gaps = max(0, len(tokens) - 1 - first) if first < len(tokens) else 0
-    if spare <= 0.5 or gaps == 0 or spare / gaps > MAX_JUSTIFY_EM * em:
-        return _runs(styled, metrics, start, end, 0.0)
+    if abs(spare) <= 0.5 or gaps == 0 or spare / gaps > MAX_JUSTIFY_EM * em:
+        return _runs(styled, start, end, 0.0)
     per_gap = spare / gaps
     runs: list[TextOp] = []
     x = 0.0
@@ -121,8 +150,8 @@ def _justified(styled: _Styled, metrics: Metrics, start: int, end: int, spare: f
         seg_end = start + (tok.space_end if index < len(tokens) - 1 else tok.end)
         for s, e, style in styled.pieces(seg_start, seg_end):
             runs.append(TextOp(x, 0.0, styled.text[s:e], style))
-            x += metrics.width(styled.text[s:e], style)
-        if index >= first and index < len(tokens) - 1:
+            x += styled.measure(s, e)
+        if first <= index < len(tokens) - 1:
             x += per_gap
     return runs
 

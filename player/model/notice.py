@@ -162,6 +162,19 @@ class Notice:
     sha256: str
     source: str = "drop"
 
+    def all_text(self) -> str:
+        """Every character the screen draws for this notice (title, body, cells)."""
+        parts = [self.title, self.category]
+        body = self.body
+        if isinstance(body, TextBody):
+            for block in body.blocks:
+                parts.append(block.text if isinstance(block, Closing) else "".join(s.text for s in block.spans))
+                if isinstance(block, ListItem):
+                    parts.append(block.marker)
+        elif isinstance(body, TableBody):
+            parts.extend(cell for row in (body.header, *body.rows) for cell in row)
+        return "".join(parts)
+
 
 @dataclass(frozen=True)
 class Library:
