@@ -158,13 +158,13 @@ def cmd_render(args, env: Environment) -> ExitStatus:
     size = _size(args.size, config)
     at = _moment(args.at, config, env)
     fonts = _fonts(config)
-    from player.render.frame import FrameRenderer, Showing
+    from player.render.frame import Showing
     from player.render.pg import pygame
-    from player.runtime.app import pace_from
+    from player.runtime.app import make_renderer
     library = _library(config)
     for problem in library.problems:
         print(f"warning: {problem.format()}", file=env.stderr)
-    renderer = FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config))
+    renderer = make_renderer(config, size, fonts)
     renderer.ticker.set_messages(library.ticker)
     wall, trusted = trusted_time(at, config.tz)
     if args.notice:
@@ -211,11 +211,10 @@ def cmd_schedule(args, env: Environment) -> ExitStatus:
     config = _config(args, env)
     at = _moment(args.at, config, env)
     fonts = _fonts(config)
-    from player.render.frame import FrameRenderer
-    from player.runtime.app import pace_from
+    from player.runtime.app import make_renderer
     library = _library(config)
     size = config.display.size or (1920, 1080)
-    renderer = FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config))
+    renderer = make_renderer(config, size, fonts)
     wall, trusted = trusted_time(at, config.tz)
     decisions = evaluate(library, wall, config.tz, config.screen.tags)
     rows = []

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from player.layout.theme import Theme
 from player.model.limits import MIB, Limits
 from player.model.yamldoc import Located, YamlError, parse_yaml
 
@@ -109,6 +110,7 @@ class Config:
     fonts: FontConfig = FontConfig()
     pages: PagesConfig = PagesConfig()
     limits: Limits = Limits()
+    theme: Theme = Theme()
     timezone: str = "Asia/Shanghai"
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
@@ -280,6 +282,28 @@ def _megapixels(item: Located, ctx: _Ctx) -> int:
     return int(_number(1, 1000)(item, ctx) * 1_000_000)
 
 
+_COLOR_RE = re.compile(r"^#([0-9a-fA-F]{6})$")
+
+
+def _color(item: Located, _ctx: _Ctx) -> tuple[int, int, int]:
+    match = _COLOR_RE.match(str(item.value).strip()) if isinstance(item.value, str) else None
+    if not match:
+        raise _Bad(f'expected a colour like "#C8102E" (in quotes), got {_got(item)}')
+    value = int(match.group(1), 16)
+    return (value >> 16) & 255, (value >> 8) & 255, value & 255
+
+
+def _theme_schema() -> dict[str, tuple[str, Parser]]:
+    """Every size (a fraction of the screen height) and colour of the Theme."""
+    schema: dict[str, tuple[str, Parser]] = {}
+    for f in fields(Theme):
+        if isinstance(f.default, float):
+            schema[f.name] = (f.name, _number(0.002, 0.5))
+        else:
+            schema[f.name] = (f.name, _color)
+    return schema
+
+
 # --- schema ----------------------------------------------------------------------------
 # section key -> (dataclass, {yaml key: (field name, parser)})
 
@@ -305,6 +329,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
         "text_mib": ("text_bytes", _mib(0.01, 100)), "image_mib": ("image_bytes", _mib(0.1, 500)),
         "image_megapixels": ("image_pixels", _megapixels),
         "files": ("files", _number(1, 1_000_000, integer=True))}),
+    "theme": (Theme, _theme_schema()),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),
@@ -364,6 +389,8 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError(path, None, "state_dir: missing; add 'state_dir: PATH', the folder "
                           "for status.json, the play log and the content store")
     config = Config(**values)
+    if config.theme.table_min > config.theme.table:
+        raise ConfigError(path, root.value["theme"].line, "theme: table_min is larger than table")
     if config.pages.min_seconds > config.pages.max_seconds:
         line = root.value["pages"].line
         raise ConfigError(path, line, "pages: min_seconds is larger than max_seconds")

@@ -433,3 +433,23 @@ def test_find_config_falls_back_to_etc(tmp_path: Path) -> None:
     if any((p / "config" / "player.yaml").is_file() for p in (empty, *empty.parents)):
         pytest.skip("a parent of the temporary folder has config/player.yaml")
     assert find_config(None, {}, empty) == Path("/etc/signage/player.yaml")
+
+
+def test_theme_sizes_and_colours_are_configurable(make_config) -> None:
+    from player.config import load_config
+    config = load_config(make_config(extra='theme:\n  body: 0.05\n  accent: "#0044AA"\n'))
+    assert config.theme.body == 0.05 and config.theme.accent == (0x00, 0x44, 0xAA)
+    assert config.theme.title == 0.048  # untouched keys keep their defaults
+
+
+@pytest.mark.parametrize("theme, needle", [
+    ("  accent: red\n", 'theme.accent: expected a colour like "#C8102E"'),
+    ("  bdy: 0.04\n", "theme.bdy: unknown key; did you mean 'theme.body'?"),
+    ("  body: 2\n", "theme.body: expected a number from 0.002 to 0.5"),
+    ("  table: 0.02\n  table_min: 0.03\n", "theme: table_min is larger than table"),
+])
+def test_theme_mistakes_name_the_key(make_config, theme: str, needle: str) -> None:
+    from player.config import ConfigError, load_config
+    with pytest.raises(ConfigError) as info:
+        load_config(make_config(extra="theme:\n" + theme))
+    assert needle in str(info.value)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from player.layout.display import Metrics, Op, Page, RectOp, TextOp, ImageOp
 from player.layout.flow import Item, paginate, shift
 from player.layout.paragraph import Line, balanced_lines, layout_paragraph
-from player.layout.table import table_items
+from player.layout.table import table_groups
 from player.layout.theme import Frame, Styles, Theme
 from player.model.notice import (
     Closing, Heading, ImageBody, ListItem, Notice, Paragraph, Span, TableBody, TextBody,
@@ -73,10 +73,18 @@ class Layouter:
         head_ops, head_h = self.title_block(notice)
         run_ops, run_h = self.running_head(notice)
         if isinstance(body, TableBody):
-            repeat, items = table_items(body, self.frame.page.w, self.metrics, self.styles, self.theme)
+            args = (body, self.frame.page.w)
+            groups = table_groups(*args, self.frame.page.h, self.metrics, self.styles, self.theme)
+            repeat_h = max(sum(item.height for item in g.repeat) for g in groups)
+            tallest = self.frame.page.h - max(head_h, run_h) - repeat_h
+            if any(row.height > tallest for g in groups for row in g.rows):
+                groups = table_groups(*args, tallest, self.metrics, self.styles, self.theme)
+            placed = []
+            for group in groups:  # each column group starts on a page of its own
+                top = head_h if not placed else run_h
+                placed += paginate(list(group.rows), self.frame.page.h, top, run_h, group.repeat)
         else:
-            repeat, items = (), self.text_items(body)
-        placed = paginate(items, self.frame.page.h, head_h, run_h, repeat)
+            placed = paginate(self.text_items(body), self.frame.page.h, head_h, run_h)
         pages = []
         for number, (ops, chars) in enumerate(placed):
             lead = head_ops if number == 0 else run_ops

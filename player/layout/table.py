@@ -1,19 +1,29 @@
-"""Tables (财务公开, 收费标准) -> flow items: a repeated header row and data rows.
+"""Tables (财务公开, 收费标准) -> groups of flow items: a header row repeated on every
+page, then the data rows.
 
-Column widths fit the content: each column wants its widest cell (natural width) and
-needs at least its widest unbreakable token (minimum width). When the natural widths
-fit, the spare width is shared out in proportion; when only the minimums fit, the
-columns between minimum and natural share what is left and wrap with
-:func:`~player.layout.linebreak.break_lines`; when not even that fits, the font steps
-down to ``table_min`` and, as a last resort, cells wrap between characters, so nothing
-is ever clipped. Numeric columns (most cells are amounts, counts or percentages) are
-right-aligned so digits line up; rows alternate backgrounds (zebra); a row whose first
-cell says 合计/总计/小计 is bold.
+Column widths fit the content. Each column has a *natural* width (its widest cell on
+one line) and a *minimum* (its widest unbreakable token — a number, a word — and at
+least three characters when the column is wider than that):
+
+1. at the table font size, if the natural widths fit, the spare width is shared out in
+   proportion;
+2. else, if the minimums fit, the widest columns are capped at one common width
+   ("water-filling"), so only they wrap — never a number or a word — and narrow
+   columns (序号, 执行率) keep their single line;
+3. else the font steps down, to ``theme.table_min``, and tries again;
+4. at the smallest size, a table still too wide is split into column groups shown one
+   after the other, each repeating the first (key) column, under a caption
+   "表格较宽，分 N 部分显示：第 k 部分". Nothing is ever clipped.
+
+Numeric columns (most cells are amounts, counts or percentages) are right-aligned; rows
+alternate backgrounds (zebra); a row whose first cell says 合计/总计/小计 is bold. A row
+taller than a page (a cell with pages of text) is cut between lines.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from player.layout.display import Metrics, Op, RectOp, Style, TextOp
 from player.layout.flow import Item, shift
@@ -25,6 +35,15 @@ from player.model.notice import Span, TableBody
 _NUMBER = re.compile(r"^[-+−]?[￥¥$]?\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|元|万元|亿元|人|户|个|项|次|元/页|元/次)?$")
 _TOTAL = ("合计", "总计", "小计", "合 计", "总 计")
 LINE_BOX = 1.45
+MIN_CHARS = 3
+
+
+@dataclass(frozen=True)
+class TableGroup:
+    """One part of a table: items repeated at the top of each page, and the rows."""
+
+    repeat: tuple[Item, ...]
+    rows: tuple[Item, ...]
 
 
 def numeric_columns(table: TableBody) -> list[bool]:
@@ -37,85 +56,150 @@ def numeric_columns(table: TableBody) -> list[bool]:
     return result
 
 
-def _widths(table: TableBody, style: Style, head: Style, metrics: Metrics, pad: float,
-            avail: float) -> tuple[list[float], bool]:
-    cols = len(table.header)
-    natural = [0.0] * cols
-    minimum = [0.0] * cols
-    for row, st in [(table.header, head)] + [(r, style) for r in table.rows]:
-        for c, cell in enumerate(row):
-            natural[c] = max(natural[c], metrics.width(cell, st))
+def _column_widths(table: TableBody, cols: list[int], style: Style, head: Style, metrics: Metrics,
+                   pad: float) -> tuple[list[float], list[float]]:
+    """Natural and minimum widths of the given columns (padding included)."""
+    natural, minimum = [], []
+    for c in cols:
+        nat = mini = 0.0
+        for row, st in [(table.header, head)] + [(r, style) for r in table.rows]:
+            cell = row[c]
+            nat = max(nat, metrics.width(cell, st))
             for tok in tokenize(cell):
-                minimum[c] = max(minimum[c], metrics.width(cell[tok.start:tok.end], st))
-    natural = [w + 2 * pad for w in natural]
-    minimum = [min(w + 2 * pad, n) for w, n in zip(minimum, natural)]
+                mini = max(mini, metrics.width(cell[tok.start:tok.end], st))
+        mini = max(mini, min(nat, MIN_CHARS * style.size))
+        natural.append(nat + 2 * pad)
+        minimum.append(mini + 2 * pad)
+    return natural, minimum
+
+
+def fit_widths(natural: list[float], minimum: list[float], avail: float) -> list[float] | None:
+    """Column widths filling ``avail``, or None when not even the minimums fit."""
+    if sum(minimum) > avail + 1e-6:
+        return None
     if sum(natural) <= avail:
+        total = sum(natural) or 1.0
         spare = avail - sum(natural)
-        total = sum(natural)
-        return [w + spare * w / total for w in natural], True
-    if sum(minimum) <= avail:
-        spare = avail - sum(minimum)
-        want = [n - m for n, m in zip(natural, minimum)]
-        total = sum(want) or 1.0
-        return [m + spare * w / total for m, w in zip(minimum, want)], True
-    return [avail * w / sum(minimum) for w in minimum], False
+        return [w + spare * w / total for w in natural]
+    # Water-filling: cap = the width at which capped columns exactly fill the line.
+    low, high = 0.0, max(natural)
+    for _ in range(40):
+        cap = (low + high) / 2
+        used = sum(max(m, min(n, cap)) for n, m in zip(natural, minimum))
+        if used > avail:
+            high = cap
+        else:
+            low = cap
+    return [max(m, min(n, low)) for n, m in zip(natural, minimum)]
 
 
-def table_items(table: TableBody, width: float, metrics: Metrics, styles: Styles,
-                theme: Theme) -> tuple[tuple[Item, ...], list[Item]]:
+def table_groups(table: TableBody, width: float, max_row_height: float, metrics: Metrics,
+                 styles: Styles, theme: Theme) -> list[TableGroup]:
     """Lay out a table for a page area ``width`` wide.
 
+    Args:
+        max_row_height: the tallest a row may be (rows beyond are cut between lines).
+
     Returns:
-        (header items repeated on every page, row items).
+        The table as one group, or several column groups when it is too wide.
     """
     size = styles.table.size
     min_size = max(10, round(styles.table.size * theme.table_min / theme.table))
+    all_cols = list(range(len(table.header)))
     while True:
-        style = Style(size, False, theme.text)
-        head = Style(size, True, theme.table_head_fg)
-        pad = size * 0.45
-        widths, fits = _widths(table, style, head, metrics, pad, width)
-        if fits or size <= min_size:
+        style, head, pad = _styles(size, theme)
+        natural, minimum = _column_widths(table, all_cols, style, head, metrics, pad)
+        widths = fit_widths(natural, minimum, width)
+        if widths is not None:
+            return [_group(table, all_cols, widths, style, head, pad, metrics, theme, max_row_height, None)]
+        if size <= min_size:
             break
         size = max(min_size, int(size * 0.9))
+    # Too wide even at the smallest size: column groups, each with the key column.
+    key = [0]
+    nat = dict(zip(all_cols, natural))
+    mini = dict(zip(all_cols, minimum))
+    if len(all_cols) > 2 and mini[0] + mini[1] < width / 3 and numeric_columns(table)[0]:
+        key = [0, 1]  # 序号 + 项目: the index alone would not say which row is which
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for c in all_cols:
+        if c in key:
+            continue
+        if current and sum(mini[k] for k in key + current + [c]) > width:
+            groups.append(current)
+            current = []
+        current.append(c)
+    if current:
+        groups.append(current)
+    result = []
+    for number, group in enumerate(groups, 1):
+        cols = key + group
+        widths = fit_widths([nat[c] for c in cols], [mini[c] for c in cols], width)
+        if widths is None:  # a single column wider than the screen: share out, cells wrap anywhere
+            total = sum(mini[c] for c in cols)
+            widths = [width * mini[c] / total for c in cols]
+        caption = f"表格较宽，分 {len(groups)} 部分显示：第 {number} 部分（第 {group[0] + 1}–{group[-1] + 1} 列）"
+        result.append(_group(table, cols, widths, style, head, pad, metrics, theme, max_row_height, caption))
+    return result
+
+
+def _styles(size: int, theme: Theme) -> tuple[Style, Style, float]:
+    return Style(size, False, theme.text), Style(size, True, theme.table_head_fg), size * 0.45
+
+
+def _group(table: TableBody, cols: list[int], widths: list[float], style: Style, head: Style,
+           pad: float, metrics: Metrics, theme: Theme, max_h: float, caption: str | None) -> TableGroup:
     numeric = numeric_columns(table)
-    bold = Style(size, True, theme.text)
-    header = _row(table.header, widths, metrics, head, head, pad, [False] * len(widths),
-                  theme.table_head_bg, centre=True)
-    rows = []
+    bold = Style(style.size, True, theme.text)
+    repeat: list[Item] = []
+    if caption:
+        cap_style = Style(style.size, True, theme.accent)
+        cap_lines = layout_paragraph([Span(caption)], sum(widths), metrics, cap_style, justify=False)
+        line_h = style.size * LINE_BOX
+        ops = tuple(shift(op, 0, i * line_h) for i, line in enumerate(cap_lines) for op in line.runs)
+        repeat.append(Item(ops, line_h * len(cap_lines) + pad * 0.5))
+    header = _row([table.header[c] for c in cols], widths, metrics, head, head, pad,
+                  [False] * len(cols), theme.table_head_bg, max_h, centre=True)
+    repeat.extend(header)
+    rows: list[Item] = []
     for index, cells in enumerate(table.rows):
-        is_total = cells[0].strip() in _TOTAL or (len(cells) > 1 and not cells[0] and cells[1].strip() in _TOTAL)
+        first = cells[0].strip()
+        is_total = first in _TOTAL or (len(cells) > 1 and not first and cells[1].strip() in _TOTAL)
         background = theme.zebra if index % 2 else None
-        rows.append(_row(cells, widths, metrics, bold if is_total else style, bold, pad, numeric,
-                         background, line_color=theme.table_line))
-    return (header,), rows
+        rows.extend(_row([cells[c] for c in cols], widths, metrics, bold if is_total else style, bold, pad,
+                         [numeric[c] for c in cols], background, max_h, line_color=theme.table_line))
+    return TableGroup(tuple(repeat), tuple(rows))
 
 
-def _row(cells, widths, metrics, style, bold, pad, numeric, background, centre=False,
-         line_color=None) -> Item:
+def _row(cells: list[str], widths: list[float], metrics: Metrics, style: Style, bold: Style,
+         pad: float, numeric: list[bool], background, max_h: float, centre: bool = False,
+         line_color=None) -> list[Item]:
+    """One table row as one item, or several when it is taller than ``max_h``."""
     line_h = style.size * LINE_BOX
-    columns: list[list[Op]] = []
-    height = 0.0
-    chars = 0
+    columns = []
     for c, cell in enumerate(cells):
         inner = max(1.0, widths[c] - 2 * pad)
         align = "center" if centre else "right" if numeric[c] else "left"
-        lines = layout_paragraph([Span(cell)], inner, metrics, style, bold, justify=False, align=align)
+        columns.append(layout_paragraph([Span(cell)], inner, metrics, style, bold, justify=False, align=align))
+    tallest = max((len(lines) for lines in columns), default=0)
+    per_item = max(1, int((max_h - pad) // line_h))
+    items = []
+    for first_line in range(0, max(tallest, 1), per_item):
+        count = min(per_item, max(tallest, 1) - first_line)
+        height = count * line_h + pad
         ops: list[Op] = []
-        for number, line in enumerate(lines):
-            ops.extend(shift(op, pad, pad * 0.5 + number * line_h) for op in line.runs)
-            chars += line.chars
-        columns.append(ops)
-        height = max(height, len(lines) * line_h)
-    height += pad
-    out: list[Op] = []
-    total_w = sum(widths)
-    if background is not None:
-        out.append(RectOp(0, 0, total_w, height, background))
-    if line_color is not None:
-        out.append(RectOp(0, height - 1, total_w, 1, line_color))
-    x = 0.0
-    for c, ops in enumerate(columns):
-        out.extend(shift(op, x, 0.0) for op in ops)
-        x += widths[c]
-    return Item(tuple(out), height, chars=chars)
+        total_w = sum(widths)
+        if background is not None:
+            ops.append(RectOp(0, 0, total_w, height, background))
+        if line_color is not None:
+            ops.append(RectOp(0, height - 1, total_w, 1, line_color))
+        x = 0.0
+        chars = 0
+        for c, lines in enumerate(columns):
+            for number, line in enumerate(lines[first_line:first_line + count]):
+                ops.extend(shift(op, x + pad, pad * 0.5 + number * line_h) for op in line.runs)
+                chars += line.chars
+            x += widths[c]
+        items.append(Item(tuple(ops), height, chars=chars))
+    return items

@@ -52,6 +52,12 @@ def pace_from(config: Config) -> Pace:
     return Pace(pages.chars_per_minute, pages.min_seconds, pages.max_seconds)
 
 
+def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts) -> FrameRenderer:
+    """The frame renderer for a screen size, as configured (theme, pace, ticker)."""
+    return FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config),
+                         config.theme)
+
+
 @dataclass
 class _Current:
     slot: Slot | None
@@ -66,8 +72,7 @@ class App:
         self.screen = screen
         self.clock = clock
         self.tz = config.tz
-        self.renderer = FrameRenderer(screen.size, fonts, config.screen.name, config.ticker.speed,
-                                      pace_from(config))
+        self.renderer = make_renderer(config, screen.size, fonts)
         self.fps = min(config.display.fps, HEADLESS_FPS) if screen.headless else config.display.fps
         self._libraries: queue.Queue[Library] = queue.Queue()
         self.watcher = FolderWatcher(config.drop.dir, config.limits, self._libraries.put,
