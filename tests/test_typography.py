@@ -130,3 +130,20 @@ def test_a_cell_taller_than_a_page_continues_on_the_next(fonts) -> None:
     drawn = "".join(op.text for page in pages for op in page.ops
                     if isinstance(op, TextOp) and op.text not in other)
     assert drawn == long_cell  # all of it, in order, across the pages
+
+
+def test_signature_never_stands_alone_on_a_page(fonts) -> None:
+    from player.model.notice import Closing
+    layouter = Layouter(Frame.for_size(1366, 768), fonts)
+    body_style = layouter.styles.body
+    alone = 0
+    for count in range(8, 40):  # some count puts the signature exactly at a page break
+        blocks = [Paragraph((Span("街道办事处将于近期组织开展居民议事会，听取群众意见建议。" * 2),))
+                  for _ in range(count)]
+        blocks += [Closing("马宫街道办事处"), Closing("2026年11月27日")]
+        pages = layouter.layout(_notice(TextBody(tuple(blocks))))
+        last = pages[-1]
+        body_text = [op for op in last.ops if isinstance(op, TextOp) and op.style == body_style
+                     and op.text not in ("马宫街道办事处", "2026年11月27日")]
+        alone += not body_text
+    assert alone == 0

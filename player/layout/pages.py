@@ -154,6 +154,8 @@ class Layouter:
                 items += self._list_item(block, width, para_gap * 0.5)
             elif isinstance(block, Closing):
                 first = index == 0 or not isinstance(body.blocks[index - 1], Closing)
+                if items:  # the signature never stands alone on a page: the text's last line goes along
+                    items[-1] = replace(items[-1], keep_with_next=True)
                 lines = layout_paragraph([Span(block.text)], width, self.metrics, s.closing,
                                          justify=False, align="right")
                 items += self._lines(lines, s.closing, s.body.size * 1.2 if first else 0.0)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Re-render the pictures in docs/: every sample notice at 1920x1080 and 1366x768
+# (first page, and the last page of multi-page notices), plus the README screenshot.
+# Uses the fixed moment 2026-11-27 10:30 so pictures change only when the code does.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+signage=".venv/bin/signage"
+at="2026-11-27T10:30"
+declare -A names=(
+  [report]="政务公开/马宫街道2022年政务公开工作情况报告"
+  [gongshi]="公示公告/任前公示"
+  [guide]="办事指南/城乡居民医保参保登记办事指南"
+  [finance]="财务公开/2026年第三季度街道财务收支公开表（示例数据）"
+  [fees]="收费标准/便民服务收费标准（示例数据）"
+  [chart]="民生实事/2026年民生实事项目进度"
+  [decision]="重要决策/关于实施2026年老旧小区改造项目的决定（示例）"
+)
+for size in 1920x1080 1366x768; do
+  mkdir -p "docs/screens/$size"
+  for key in "${!names[@]}"; do
+    id="${names[$key]}"
+    "$signage" render -o "docs/screens/$size/$key.png" --at "$at" --size "$size" --notice "$id"
+    pages="$(.venv/bin/python - "$size" "$id" <<'PY'
+import sys
+from player.config import load_config, parse_size
+from player.render.fonts import load_fonts
+from player.runtime.app import make_renderer
+from player.sources.folder import FolderScanner
+config = load_config("config/player.yaml")
+renderer = make_renderer(config, parse_size(sys.argv[1]), load_fonts())
+notice = FolderScanner(config.drop.dir, config.limits).scan().get(sys.argv[2])
+print(len(renderer.pages(notice)))
+PY
+)"
+    if [ "$pages" -gt 1 ]; then
+      "$signage" render -o "docs/screens/$size/$key-last.png" --at "$at" --size "$size" --notice "$id" --page "$pages"
+    fi
+  done
+done
+"$signage" render -o docs/screenshot.png --at "$at" --notice "${names[report]}"
+"$signage" render -o docs/screenshot-gongshi.png --at "$at" --notice "${names[gongshi]}"
