@@ -55,6 +55,7 @@ class _Styled:
         self.half = [0.0] * (len(self.text) + 1)  # half[e]: hang allowed for a line ending at e
         total = 0.0
         for s, e, style in self.bounds:
+            metrics.width(self.text[s:e], style)  # lets the measurer learn a whole run at once
             for index in range(s, e):
                 ch = self.text[index]
                 advance = metrics.width(ch, style)

@@ -198,27 +198,48 @@ class Fonts:
 
     # -- Metrics protocol -----------------------------------------------------------------
 
-    def _advance(self, ch: str, size: int, bold: bool) -> float:
+    def _learn(self, chars: str, size: int, bold: bool) -> None:
+        """Cache the advances of ``chars`` at a size, asking each face once for all of them."""
         table = self._advances.setdefault((size, bold), {})
-        value = table.get(ch)
-        if value is None:
-            font, strong = self._face_for(ch, bold)
-            metric = font.get_metrics(ch, size=size)[0]
-            value = float(metric[4]) if metric is not None else float(size)
-            if strong:
-                value += size * STRONG_EXTRA
-            table[ch] = value
-        return value
+        todo = [ch for ch in dict.fromkeys(chars) if ch not in table]
+        if bold and self._bold is not None and todo:
+            rest = []
+            for ch, metric in zip(todo, self._bold.get_metrics("".join(todo), size=size)):
+                if metric is not None or ch.isspace():
+                    table[ch] = float(metric[4]) if metric is not None else size / 2
+                    self._bold_has[ch] = True
+                else:
+                    self._bold_has[ch] = False
+                    rest.append(ch)
+            todo = rest
+        extra = size * STRONG_EXTRA if bold else 0.0
+        for index, font in enumerate(self._chain):
+            if not todo:
+                return
+            rest = []
+            for ch, metric in zip(todo, font.get_metrics("".join(todo), size=size)):
+                if metric is not None:
+                    table[ch] = float(metric[4]) + extra
+                    self._owner.setdefault(ch, index)
+                else:
+                    rest.append(ch)
+            todo = rest
+        for ch in todo:  # in no face: the main face's box, one em wide
+            self._owner_of(ch)
+            table[ch] = float(size)
 
     def width(self, text: str, style: Style) -> float:
         """Advance width of ``text`` in pixels."""
-        table = self._advances.get((style.size, style.bold))
+        key = (style.size, style.bold)
+        table = self._advances.get(key)
         if table is not None:
             try:
                 return sum(table[ch] for ch in text)
             except KeyError:
                 pass
-        return sum(self._advance(ch, style.size, style.bold) for ch in text)
+        self._learn(text, style.size, style.bold)
+        table = self._advances[key]
+        return sum(table[ch] for ch in text)
 
     def line_height(self, style: Style) -> float:
         """Font line height (ascender - descender + gap) at the style's size."""
