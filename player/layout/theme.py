@@ -43,7 +43,6 @@ class Theme:
     table_head_bg: RGB = (178, 14, 40)
     table_head_fg: RGB = (255, 255, 255)
     table_line: RGB = (215, 208, 196)
-    period_bg: RGB = (253, 236, 200)
 
     def px(self, fraction: float, height: int) -> int:
         """A proportion of the screen height in whole pixels."""
