@@ -39,7 +39,8 @@ class FrameRenderer:
     """Draws frames of one size with one set of fonts."""
 
     def __init__(self, size: tuple[int, int], fonts: Fonts, screen_name: str,
-                 ticker_speed: float, pace: Pace = Pace(), theme: Theme = Theme()) -> None:
+                 ticker_speed: float, pace: Pace = Pace(), theme: Theme = Theme(),
+                 fps: float = 60.0) -> None:
         width, height = size
         self.size = size
         self.theme = theme
@@ -48,7 +49,7 @@ class FrameRenderer:
         self.layouter = Layouter(self.frame, fonts, theme, pace)
         self.screen_name = screen_name
         self.header = Header(self.frame.header, fonts, theme, screen_name, height)
-        self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, height)
+        self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, height, fps)
         self._layouts: dict[tuple[str, str], tuple[Page, ...]] = {}
         self._surfaces: OrderedDict[tuple, pygame.Surface] = OrderedDict()
 
@@ -66,6 +67,30 @@ class FrameRenderer:
     def page_times(self, notice: Notice) -> list[float]:
         """Seconds each page stays."""
         return [p.seconds for p in self.pages(notice)]
+
+    def adopt(self, notice_id: str, sha256: str, pages: tuple[Page, ...],
+              page: int | None = None, surface: "pygame.Surface | None" = None) -> None:
+        """Take a layout (and a drawn page) prepared elsewhere."""
+        if pages:
+            self._layouts[(notice_id, sha256)] = pages
+        if surface is not None and page is not None:
+            key = (notice_id, sha256, page)
+            self._surfaces[key] = surface
+            self._surfaces.move_to_end(key)
+            while len(self._surfaces) > PAGE_CACHE:
+                self._surfaces.popitem(last=False)
+
+    def has_layout(self, notice: Notice) -> bool:
+        """Whether the notice is laid out already."""
+        return (notice.id, notice.sha256) in self._layouts
+
+    def has_surface(self, notice: Notice, page: int) -> bool:
+        """Whether that page is drawn already."""
+        return (notice.id, notice.sha256, page) in self._surfaces
+
+    def forget_surfaces(self) -> None:
+        """Drop every drawn page (the preparer hands them over and keeps none)."""
+        self._surfaces.clear()
 
     def forget(self, keep: set[tuple[str, str]]) -> None:
         """Drop cached layouts and surfaces of notices no longer present."""
@@ -96,9 +121,11 @@ class FrameRenderer:
 
     def draw_header(self, surface: "pygame.Surface", local: dt.datetime | None) -> "pygame.Rect":
         """Header band; ``local`` None hides the date (clock not trusted)."""
-        self.header.draw(surface, local)
-        box = self.frame.header
-        return pygame.Rect(box.x, box.y, box.w, box.h)
+        return self.header.draw(surface, local)
+
+    def draw_clock(self, surface: "pygame.Surface", local: dt.datetime) -> "pygame.Rect":
+        """Only the clock digits of the header."""
+        return self.header.draw_clock(surface, local)
 
     def draw_body(self, surface: "pygame.Surface", showing: Showing) -> "pygame.Rect":
         """Everything between header and ticker: page area and footer."""
@@ -108,19 +135,29 @@ class FrameRenderer:
         if showing.notice is None:
             self._idle(surface)
             return body
+        index = min(showing.page, len(self.pages(showing.notice)) - 1)
+        surface.blit(self.page_surface(showing.notice, index), (frame.page.x, frame.page.y))
+        self.draw_footer(surface, showing)
+        return body
+
+    def draw_footer(self, surface: "pygame.Surface", showing: Showing) -> "pygame.Rect":
+        """The line under the page: 公示 days remaining and 第 n/m 页."""
+        foot = self.frame.footer
+        rect = pygame.Rect(foot.x, foot.y, foot.w, foot.h)
+        surface.fill(self.theme.background, rect)
+        if showing.notice is None:
+            return rect
         pages = self.pages(showing.notice)
         index = min(showing.page, len(pages) - 1)
-        surface.blit(self.page_surface(showing.notice, index), (frame.page.x, frame.page.y))
         left, right = footer_texts(showing.notice, index + 1, len(pages), showing.days_left)
         styles = self.layouter.styles
-        foot = frame.footer
         y = foot.y + (foot.h - self.fonts.line_height(styles.small)) / 2
         if left:
             self.fonts.draw(surface, foot.x, y, left, styles.period)
         if right:
             w = self.fonts.width(right, styles.muted)
             self.fonts.draw(surface, foot.right - w, y, right, styles.muted)
-        return body
+        return rect
 
     def _idle(self, surface: "pygame.Surface") -> None:
         box = self.frame.page

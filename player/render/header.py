@@ -45,10 +45,19 @@ class Header:
             return "时间同步中", ""
         return date_text(local), clock_text(local)
 
-    def draw(self, surface: "pygame.Surface", local: dt.datetime | None) -> None:
+    @property
+    def clock_rect(self) -> "pygame.Rect":
+        """Where the clock digits go (sized for the widest time, so nothing shifts)."""
+        box = self.box
+        pad = max(box.h // 3, 12)
+        width = round(self.fonts.width("88:88:88", self.clock_style)) + 2
+        return pygame.Rect(box.right - pad - width, box.y, width, box.h - max(2, box.h // 30))
+
+    def draw(self, surface: "pygame.Surface", local: dt.datetime | None) -> "pygame.Rect":
         """Draw the whole header band for a local time (None: clock not trusted)."""
         box, fonts = self.box, self.fonts
-        pygame.draw.rect(surface, self.theme.header_bg, pygame.Rect(box.x, box.y, box.w, box.h))
+        band = pygame.Rect(box.x, box.y, box.w, box.h)
+        pygame.draw.rect(surface, self.theme.header_bg, band)
         pygame.draw.rect(surface, GOLD, pygame.Rect(box.x, box.bottom - max(2, box.h // 30),
                                                     box.w, max(2, box.h // 30)))
         pad = max(box.h // 3, 12)
@@ -56,13 +65,19 @@ class Header:
         date, clock = self.texts(local)
         x = box.right - pad
         if clock:
-            # Size the clock for its widest text so digits changing never shift the date.
-            width = fonts.width("88:88:88", self.clock_style)
-            x -= width
-            self._text(surface, x, clock, self.clock_style)
+            x = self.clock_rect.x
+            self.draw_clock(surface, local)
             x -= self.clock_style.size
         width = fonts.width(date, self.date_style)
         self._text(surface, x - width, date, self.date_style)
+        return band
+
+    def draw_clock(self, surface: "pygame.Surface", local: dt.datetime) -> "pygame.Rect":
+        """Redraw only the clock digits (once a second)."""
+        rect = self.clock_rect
+        surface.fill(self.theme.header_bg, rect)
+        self._text(surface, rect.x, clock_text(local), self.clock_style)
+        return rect
 
     def _text(self, surface, x: float, text: str, style: Style) -> None:
         y = self.box.y + (self.box.h - self.fonts.line_height(style)) / 2

@@ -1,36 +1,35 @@
 """The scrolling ticker (滚动字幕) along the bottom of the screen.
 
-The messages are joined with a separator into one cycle that repeats endlessly. The
-cycle is rendered once into segments no wider than :data:`MAX_SEGMENT` pixels (texture
-limits of the Pi's GPU), so even 1,000 messages cost bounded work per frame: a frame
-blits only the two or three segments that are visible.
-
-Position is a function of time, not of frames: ``offset = speed * t mod cycle_width``,
-so a late frame does not slow the text down.
+Geometry and motion are in :mod:`player.layout.ticker` (pure, tested with a fake
+clock). This module draws: a fixed label on the left ("通知公告") and, every frame, the
+visible segments of the strip. Segment surfaces are rendered on first use and kept in a
+small LRU (:data:`KEEP_SEGMENTS`), so memory stays bounded whatever the text length, and
+a frame blits two or three pre-rendered surfaces — never renders text.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from player.layout.display import Box, Style
 from player.layout.theme import Theme
+from player.layout.ticker import Cycle, Track
 from player.render.fonts import Fonts
 from player.render.pg import pygame
 
-MAX_SEGMENT = 2048
-SEPARATOR = "　　◆　　"
 LABEL = "通知公告"
+KEEP_SEGMENTS = 8
 
 
 class Ticker:
-    """Pre-rendered ticker text and the code that places it for a moment in time."""
+    """Draws the ticker band for a moment in time."""
 
-    def __init__(self, box: Box, fonts: Fonts, theme: Theme, speed: float, height: int) -> None:
+    def __init__(self, box: Box, fonts: Fonts, theme: Theme, speed: float, height: int,
+                 fps: float = 60.0) -> None:
         self.box = box
         self.fonts = fonts
         self.theme = theme
-        self.speed = speed
         self.style = Style(theme.px(theme.ticker_text, height), False, theme.ticker_fg)
         label_style = Style(round(self.style.size * 0.8), True, theme.accent_text)
         pad = self.style.size * 0.6
@@ -39,61 +38,50 @@ class Ticker:
         self.label.fill(theme.accent)
         fonts.draw(self.label, pad, (box.h - fonts.line_height(label_style)) / 2, LABEL, label_style)
         self.area = pygame.Rect(box.x + label_w, box.y, box.w - label_w, box.h)
-        self.messages: tuple[str, ...] = ()
-        self.segments: list[tuple[int, "pygame.Surface"]] = []
-        self.cycle = 0
+        self.rect = pygame.Rect(box.x, box.y, box.w, box.h)
+        self.track = Track(speed, fps)
+        self._surfaces: OrderedDict[tuple[int, int], pygame.Surface] = OrderedDict()
 
-    def set_messages(self, messages: Sequence[str]) -> None:
-        """Replace the text (rendered here, once)."""
-        messages = tuple(messages)
-        if messages == self.messages:
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """The newest messages."""
+        return self.track.messages
+
+    def set_messages(self, messages: Sequence[str], t: float = 0.0) -> None:
+        """New text; it joins after the cycle currently entering the screen."""
+        messages = tuple(m for m in messages if m.strip())
+        if self.track.cycles and messages == self.track.messages:
             return
-        self.messages = messages
-        self.segments = []
-        self.cycle = 0
-        if not messages:
-            return
-        text = SEPARATOR.join(messages) + SEPARATOR
-        start = 0
-        x = 0
-        width = 0.0
-        for index, ch in enumerate(text):
-            w = self.fonts.width(ch, self.style)
-            if width + w > MAX_SEGMENT and index > start:
-                x = self._segment(text[start:index], x)
-                start, width = index, 0.0
-            width += w
-        x = self._segment(text[start:], x)
-        self.cycle = x
+        self.track.change(Cycle.build(messages, self.fonts, self.style), t)
 
-    def _segment(self, chunk: str, x: int) -> int:
-        width = max(1, round(self.fonts.width(chunk, self.style)))
-        surface = pygame.Surface((width, self.box.h))
-        surface.fill(self.theme.ticker_bg)
-        self.fonts.draw(surface, 0, (self.box.h - self.fonts.line_height(self.style)) / 2,
-                        chunk, self.style)
-        self.segments.append((x, surface))
-        return x + width
+    def position(self, t: float) -> int:
+        """Strip position at the right edge at time ``t``."""
+        return self.track.position(t)
 
-    def offset(self, t: float) -> float:
-        """How far the text has moved at time ``t`` (seconds), within one cycle."""
-        return (self.speed * t) % self.cycle if self.cycle else 0.0
+    def _segment(self, run: int, index: int) -> "pygame.Surface":
+        key = (self.track.starts[run], index)
+        surface = self._surfaces.get(key)
+        if surface is None:
+            _x, text, width = self.track.cycles[run].segments[index]
+            surface = pygame.Surface((max(1, width), self.box.h))
+            surface.fill(self.theme.ticker_bg)
+            self.fonts.draw(surface, 0, (self.box.h - self.fonts.line_height(self.style)) / 2, text, self.style)
+            self._surfaces[key] = surface
+            while len(self._surfaces) > KEEP_SEGMENTS:
+                self._surfaces.popitem(last=False)
+        else:
+            self._surfaces.move_to_end(key)
+        return surface
 
     def draw(self, surface: "pygame.Surface", t: float) -> "pygame.Rect":
         """Draw the band for time ``t``; returns the rectangle that changed."""
-        band = pygame.Rect(self.box.x, self.box.y, self.box.w, self.box.h)
+        right = self.track.position(t)
+        self.track.forget_before(right - self.area.w)
         surface.fill(self.theme.ticker_bg, self.area)
-        if self.cycle:
-            clip = surface.get_clip()
-            surface.set_clip(self.area)
-            # The strip starts at the right edge at t = 0 and moves left.
-            base = self.area.right - round(self.offset(t)) - self.cycle
-            while base < self.area.right:
-                for x, seg in self.segments:
-                    left = base + x
-                    if left < self.area.right and left + seg.get_width() > self.area.left:
-                        surface.blit(seg, (left, self.area.y))
-                base += self.cycle
-            surface.set_clip(clip)
+        clip = surface.get_clip()
+        surface.set_clip(self.area)
+        for seg_left, run, index in self.track.visible(right, self.area.w):
+            surface.blit(self._segment(run, index), (self.area.right + seg_left - right, self.area.y))
+        surface.set_clip(clip)
         surface.blit(self.label, (self.box.x, self.box.y))
-        return band
+        return self.rect

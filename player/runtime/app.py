@@ -1,42 +1,50 @@
 """The frame loop of ``signage play``.
 
-One thread (this one) owns pygame. Each frame it:
+One thread (this one) owns pygame's display. Each frame, at a time ``t`` on a fixed grid
+of ``1/fps`` seconds:
 
-1. takes a new :class:`Library` from the sources' queue, if one arrived;
+1. takes a new :class:`Library` from the drop-folder thread, and finished layouts and
+   pages from the :class:`~player.runtime.prepare.Preparer` thread, if any arrived;
 2. moves to the next page when the current one has been up long enough (the rotation
    is rebuilt from the schedule at that moment, so starts and ends take effect at the
-   next page change, within ``min_seconds``);
-3. redraws what changed: the ticker band every frame, the header once a second, the
-   page area only on a page change; and presents just those rectangles;
-4. in spare time renders the next page ahead so a page change costs one blit;
-5. every 5 s, and on every change, hands status to the writer thread.
+   next page change);
+3. redraws only what changed: the ticker band every frame, the clock digits once a
+   second, the page area only while a page change wipes the new page in (0.4 s, a
+   strip of the new page per frame);
+4. presents just those rectangles, records the frame's CPU time, asks the preparer for
+   the page after next, and every 5 s (or on a change) hands status to the writer thread;
+5. sleeps until the next grid time. A frame that comes more than half a period late
+   skips to the next grid time: motion stays tied to time, not to frame count.
 
-Pacing sleeps until the next frame deadline (``fps`` from the config), so the loop
-idles between frames instead of spinning.
+Nothing that can wait runs here: layout and page drawing happen in the preparer,
+status files are written by the writer, folder scanning by the watcher.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import queue
 import signal
 import threading
 import time
-from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from player.config import Config
 from player.layout.pages import Pace
 from player.model.library import STATUS_NAME
-from player.model.notice import Library, Notice
+from player.model.notice import Library, Notice, Priority
 from player.model.rotation import Slot, build_cycle, next_slot
-from player.model.schedule import ACTIVE, evaluate, days_remaining
+from player.model.schedule import ACTIVE, Decision, days_remaining, evaluate
 from player.render.fonts import Fonts
 from player.render.frame import FrameRenderer, Showing
 from player.render.pg import pygame
 from player.runtime.clock import Clock, trusted_time
 from player.runtime.display import Screen
+from player.runtime.prepare import Preparer
+from player.runtime.stats import FrameStats
 from player.runtime.status import Showing as StatusShowing, StatusWriter, build_status, staff_report
 from player.sources.watch import FolderWatcher
 
@@ -44,6 +52,8 @@ log = logging.getLogger(__name__)
 
 STATUS_EVERY = 5.0
 HEADLESS_FPS = 10
+WIPE_SECONDS = 0.4
+URGENT_MARK = "【紧急】"
 
 
 def pace_from(config: Config) -> Pace:
@@ -52,42 +62,63 @@ def pace_from(config: Config) -> Pace:
     return Pace(pages.chars_per_minute, pages.min_seconds, pages.max_seconds)
 
 
-def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts) -> FrameRenderer:
+def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: float | None = None) -> FrameRenderer:
     """The frame renderer for a screen size, as configured (theme, pace, ticker)."""
     return FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config),
-                         config.theme)
+                         config.theme, fps or config.display.fps)
+
+
+def ticker_messages(library: Library, decisions: Sequence[Decision]) -> list[str]:
+    """Urgent notices on screen first (marked 【紧急】), then the lines of ticker.txt."""
+    urgent = [f"{URGENT_MARK}{d.notice.title}" for d in decisions
+              if d.state == ACTIVE and d.notice.meta.priority == Priority.URGENT]
+    return urgent + list(library.ticker)
 
 
 @dataclass
-class _Current:
-    slot: Slot | None
-    since: float        # monotonic time the slot started
+class _Wipe:
+    """A page change in progress: the new page is revealed left to right."""
+
+    surface: "pygame.Surface"
+    started: float
+    shown: int = 0
 
 
 class App:
     """The player: sources in, frames out."""
 
-    def __init__(self, config: Config, screen: Screen, fonts: Fonts, clock: Clock) -> None:
+    def __init__(self, config: Config, screen: Screen, fonts: Fonts, clock: Clock, *,
+                 background: bool = True, stats_keep: int | None = 600) -> None:
+        """Args:
+            background: prepare pages in a background thread (off: everything inline,
+                as in a naive benchmark or a deterministic test).
+            stats_keep: frames kept for statistics (None: all, for benchmarks).
+        """
         self.config = config
         self.screen = screen
         self.clock = clock
         self.tz = config.tz
-        self.renderer = make_renderer(config, screen.size, fonts)
         self.fps = min(config.display.fps, HEADLESS_FPS) if screen.headless else config.display.fps
+        self.renderer = make_renderer(config, screen.size, fonts, self.fps)
+        self.preparer = (Preparer(lambda: make_renderer(config, screen.size, Fonts(fonts.choice), self.fps))
+                         if background else None)
         self._libraries: queue.Queue[Library] = queue.Queue()
         self.watcher = FolderWatcher(config.drop.dir, config.limits, self._libraries.put,
                                      config.drop.poll, config.drop.rescan)
         self.writer = StatusWriter(config.status_path, config.drop.dir / STATUS_NAME)
         self.library = Library()
         self.slots: list[Slot] = []
-        self.current = _Current(None, 0.0)
+        self.slot: Slot | None = None
+        self.slot_since = 0.0
+        self.stats = FrameStats(stats_keep)
         self._stop = threading.Event()
-        self._frame_cpu: deque[float] = deque(maxlen=600)
-        self._frame_times: deque[float] = deque(maxlen=600)
         self._next_status = 0.0
         self._status_dirty = True
-        self._clock_text: tuple | None = None
-        self._prefetch: Slot | None = None
+        self._header_key: tuple | None = None
+        self._clock_text: str | None = None
+        self._wipe: _Wipe | None = None
+        self._refresh = False
+        self._shown: tuple | None = None  # (id, sha256, page) on screen
 
     # -- control -------------------------------------------------------------------
 
@@ -101,13 +132,17 @@ class App:
         signal.signal(signal.SIGINT, self.request_stop)
 
     def run(self, seconds: float | None = None) -> int:
-        """Run until stopped (or for ``seconds``); returns the exit status."""
-        self._set_library(self.watcher.scan_now())
+        """Run until stopped (or for ``seconds`` of the clock); returns the exit status."""
+        self._set_library(self.watcher.scan_now(), self.clock.monotonic())
         self.watcher.start()
         self.writer.start()
+        if self.preparer is not None:
+            self.preparer.start()
         try:
             return self._loop(seconds)
         finally:
+            if self.preparer is not None:
+                self.preparer.stop()
             self.watcher.stop()
             self.writer.stop(self._status_documents())
             log.info("stopped")
@@ -115,138 +150,210 @@ class App:
     # -- the loop ------------------------------------------------------------------
 
     def _loop(self, seconds: float | None) -> int:
-        surface = self.screen.surface
-        start = self.clock.monotonic()
-        end = start + seconds if seconds is not None else None
+        clock = self.clock
         period = 1.0 / self.fps
-        deadline = time.perf_counter()
+        deadline = clock.monotonic()
+        end = deadline + seconds if seconds is not None else None
         first = True
         while not self._stop.is_set():
-            t0 = time.perf_counter()
-            cpu0 = time.process_time()
-            mono = self.clock.monotonic()
-            if end is not None and mono >= end:
+            t = deadline
+            if end is not None and t >= end:
                 break
-            rects = self._handle_events()
-            try:
-                library = self._libraries.get_nowait()
-            except queue.Empty:
-                library = None
-            if library is not None:
-                self._set_library(library)
-            wall, trusted = trusted_time(self.clock.now(), self.tz)
-            if self._page_due(mono) or library is not None or first:
-                self._advance(mono, wall, library is not None and not first)
-                rects.append(self.renderer.draw_body(surface, self._showing(wall)))
-            local = wall.astimezone(self.tz)
-            clock_key = (local.replace(microsecond=0), trusted)
-            if clock_key != self._clock_text:
-                self._clock_text = clock_key
-                rects.append(self.renderer.draw_header(surface, local if trusted else None))
-            rects.append(self.renderer.draw_ticker(surface, mono))
+            cpu0 = time.thread_time()
+            rects = self._frame(t, first)
             self.screen.present([] if first else rects)
+            self.stats.record((time.thread_time() - cpu0) * 1000, clock.monotonic())
             if first:
                 log.info("first frame shown (%dx%d, %s)", *self.screen.size, self.screen.driver)
                 first = False
-            self._spare_time(mono)
-            if self._status_dirty or mono >= self._next_status:
-                self._submit_status(wall, trusted)
-            self._frame_cpu.append((time.process_time() - cpu0) * 1000)
-            self._frame_times.append(t0)
             deadline += period
-            now = time.perf_counter()
-            if deadline < now - period:  # far behind (stall): do not try to catch up
-                deadline = now
-            else:
-                time.sleep(max(0.0, deadline - now))
+            now = clock.monotonic()
+            if now > deadline + period / 2:  # a stall: skip to the next time on the grid
+                deadline += math.ceil((now - deadline) / period) * period
+            clock.sleep(deadline - now)
         return 0
 
-    def _handle_events(self) -> list["pygame.Rect"]:
+    def _frame(self, t: float, first: bool) -> list["pygame.Rect"]:
+        surface = self.screen.surface
+        rects: list[pygame.Rect] = []
+        self._handle_events()
+        self._adopt_prepared()
+        try:
+            library = self._libraries.get_nowait()
+        except queue.Empty:
+            library = None
+        if library is not None:
+            self._set_library(library, t)
+        wall, trusted = trusted_time(self.clock.now(), self.tz)
+        local = wall.astimezone(self.tz)
+        if first:
+            self._advance(t, wall, sync=True)
+            rects.append(self.renderer.draw_body(surface, self._showing(wall)))
+        elif self._page_due(t) or self._refresh:
+            self._refresh = False
+            if self._advance(t, wall):
+                rects.append(self._start_wipe(surface, t, wall))
+        if self._wipe is not None:
+            rects.append(self._wipe_step(surface, t))
+        header_key = (local.date(), trusted)
+        if header_key != self._header_key:
+            self._header_key = header_key
+            self._clock_text = None
+            rects.append(self.renderer.draw_header(surface, local if trusted else None))
+        elif trusted and self._clock_text != (text := local.strftime("%H:%M:%S")):
+            self._clock_text = text
+            rects.append(self.renderer.draw_clock(surface, local))
+        rects.append(self.renderer.draw_ticker(surface, t))
+        self._request_ahead()
+        if self._status_dirty or t >= self._next_status:
+            self._submit_status(t)
+        return rects
+
+    def _handle_events(self) -> None:
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
                 self._stop.set()
             elif event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q):
                 if not self.config.display.fullscreen or self.screen.headless:
                     self._stop.set()
-        return []
 
     # -- content and rotation -------------------------------------------------------
 
-    def _set_library(self, library: Library) -> None:
+    def _set_library(self, library: Library, t: float) -> None:
+        old = self.library
         self.library = library
         for problem in library.problems:
-            log.warning("refused %s", problem.format())
-        self.renderer.ticker.set_messages(library.ticker)
+            if problem not in old.problems:
+                log.warning("refused %s", problem.format())
         self.renderer.forget({(n.id, n.sha256) for n in library.notices})
+        if self._shown is not None:
+            now = library.get(self._shown[0])
+            if now is None:
+                self._refresh = True  # the notice on screen was removed: move on now
+            elif now.sha256 != self._shown[1]:
+                if self.preparer is None:
+                    self._refresh = True
+                else:  # changed: the old version stays up until the new one is laid out
+                    self.preparer.request(now, self._shown[2])
+        self._update_ticker(t)
         self._status_dirty = True
         log.info("content: %d notices, %d ticker messages, %d problems",
                  len(library.notices), len(library.ticker), len(library.problems))
 
-    def _active(self, wall: dt.datetime) -> list[Notice]:
-        decisions = evaluate(self.library, wall, self.tz, self.config.screen.tags)
-        return [d.notice for d in decisions if d.state == ACTIVE]
+    def _decisions(self, wall: dt.datetime) -> list[Decision]:
+        return evaluate(self.library, wall, self.tz, self.config.screen.tags)
 
-    def _page_due(self, mono: float) -> bool:
-        slot = self.current.slot
-        return slot is None or mono - self.current.since >= slot.seconds
+    def _update_ticker(self, t: float) -> None:
+        wall, _trusted = trusted_time(self.clock.now(), self.tz)
+        self.renderer.ticker.set_messages(ticker_messages(self.library, self._decisions(wall)), t)
 
-    def _advance(self, mono: float, wall: dt.datetime, content_changed: bool) -> None:
-        self.slots = build_cycle(self._active(wall), self.renderer.page_times)
-        previous = self.current.slot
-        if content_changed and previous is not None:
-            # Same page of the same notice stays up (re-laid out if it changed).
+    def _ready(self, notices: list[Notice], sync: bool) -> list[Notice]:
+        """Notices laid out already; the others are requested (or, if ``sync``, laid out now)."""
+        ready = []
+        for notice in notices:
+            if self.renderer.has_layout(notice) or self.preparer is None or sync:
+                self.renderer.pages(notice)
+                ready.append(notice)
+            else:
+                self.preparer.request(notice, 0)
+        return ready
+
+    def _page_due(self, t: float) -> bool:
+        return self.slot is None or t - self.slot_since >= self.slot.seconds - 1e-9
+
+    def _advance(self, t: float, wall: dt.datetime, sync: bool = False) -> bool:
+        """Choose the page to show; True when it differs from the one on screen."""
+        decisions = self._decisions(wall)
+        self.renderer.ticker.set_messages(ticker_messages(self.library, decisions), t)
+        active = [d.notice for d in decisions if d.state == ACTIVE]
+        self.slots = build_cycle(self._ready(active, sync), self.renderer.page_times)
+        previous = self.slot
+        if previous is not None and not self._page_due(t):
+            # Content changed under the page on screen: same page of the new version.
             same = [s for s in self.slots if s.notice_id == previous.notice_id]
-            if same and not self._page_due(mono):
-                self.current = _Current(same[min(previous.page, len(same) - 1)], self.current.since)
-                self._prefetch = next_slot(self.slots, self.current.slot)
-                return
-        slot = next_slot(self.slots, previous)
-        self.current = _Current(slot, mono)
-        self._prefetch = next_slot(self.slots, slot)
+            slot = same[min(previous.page, len(same) - 1)] if same else next_slot(self.slots, previous)
+            since = self.slot_since if same else t
+        else:
+            slot, since = next_slot(self.slots, previous), t
+        self.slot, self.slot_since = slot, since
         self._status_dirty = True
-        if slot is not None:
-            log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1,
-                      slot.pages, slot.seconds)
+        notice = self.library.get(slot.notice_id) if slot else None
+        shown = (notice.id, notice.sha256, slot.page) if notice else None
+        changed = shown != self._shown
+        self._shown = shown
+        if slot is not None and changed:
+            log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1, slot.pages, slot.seconds)
+        return changed
 
     def _showing(self, wall: dt.datetime) -> Showing:
-        slot = self.current.slot
-        notice = self.library.get(slot.notice_id) if slot else None
+        notice = self.library.get(self.slot.notice_id) if self.slot else None
         if notice is None:
             return Showing(None)
-        return Showing(notice, slot.page, days_remaining(notice, wall, self.tz))
+        return Showing(notice, self.slot.page, days_remaining(notice, wall, self.tz))
 
-    def _spare_time(self, mono: float) -> None:
-        """Render the next page ahead of time (at most one page per frame)."""
-        slot = self._prefetch
-        if slot is None:
+    # -- drawing a page change --------------------------------------------------------
+
+    def _start_wipe(self, surface: "pygame.Surface", t: float, wall: dt.datetime) -> "pygame.Rect":
+        showing = self._showing(wall)
+        frame = self.renderer.frame
+        if showing.notice is None:
+            self._wipe = None
+            return self.renderer.draw_body(surface, showing)
+        if not self.renderer.has_surface(showing.notice, showing.page):
+            log.debug("page %s/%d drawn late (not prepared in time)", showing.notice.id, showing.page + 1)
+        page = self.renderer.page_surface(showing.notice, showing.page)
+        self._wipe = _Wipe(page, t)
+        return self.renderer.draw_footer(surface, showing)
+
+    def _wipe_step(self, surface: "pygame.Surface", t: float) -> "pygame.Rect":
+        wipe = self._wipe
+        box = self.renderer.frame.page
+        progress = min(1.0, (t - wipe.started) / WIPE_SECONDS)
+        eased = progress * progress * (3 - 2 * progress)  # smoothstep
+        reach = box.w if progress >= 1.0 else round(box.w * eased)
+        area = pygame.Rect(wipe.shown, 0, max(0, reach - wipe.shown), box.h)
+        if area.w:
+            surface.blit(wipe.surface, (box.x + area.x, box.y), area)
+        wipe.shown = reach
+        if progress >= 1.0:
+            self._wipe = None
+        return pygame.Rect(box.x + area.x, box.y, area.w, box.h)
+
+    def _request_ahead(self) -> None:
+        """Ask the preparer for the page after this one, if it is not drawn yet."""
+        if self.preparer is None or self.slot is None:
             return
-        self._prefetch = None
-        notice = self.library.get(slot.notice_id)
-        if notice is not None:
-            self.renderer.page_surface(notice, slot.page)
+        upcoming = next_slot(self.slots, self.slot)
+        notice = self.library.get(upcoming.notice_id) if upcoming else None
+        if notice is not None and not self.renderer.has_surface(notice, upcoming.page):
+            self.preparer.request(notice, upcoming.page)
+
+    def _adopt_prepared(self) -> None:
+        if self.preparer is None:
+            return
+        for item in self.preparer.results():
+            notice = self.library.get(item.notice_id)
+            if notice is None or notice.sha256 != item.sha256:
+                continue  # content changed meanwhile
+            self.renderer.adopt(item.notice_id, item.sha256, item.pages, item.page, item.surface)
+            if self._shown is not None and item.notice_id == self._shown[0] and item.sha256 != self._shown[1]:
+                self._refresh = True  # the new version of the notice on screen is ready
 
     # -- status --------------------------------------------------------------------
 
-    def _stats(self) -> tuple[float | None, float | None]:
-        times = list(self._frame_times)
-        fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 10 and times[-1] > times[0] else None
-        cpu = sorted(self._frame_cpu)
-        p99 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))] if len(cpu) > 10 else None
-        return fps, p99
-
     def _status_documents(self) -> tuple[dict, str]:
         wall, trusted = trusted_time(self.clock.now(), self.tz)
-        decisions = evaluate(self.library, wall, self.tz, self.config.screen.tags)
-        slot = self.current.slot
+        decisions = self._decisions(wall)
+        slot = self.slot
         showing = StatusShowing(slot.notice_id if slot else None, slot.page + 1 if slot else 0,
                                 slot.pages if slot else 0)
-        fps, p99 = self._stats()
-        status = build_status(self.clock.now().astimezone(self.tz), self.library, decisions, showing, fps, p99, trusted)
+        summary = self.stats.summary()
+        status = build_status(self.clock.now().astimezone(self.tz), self.library, decisions, showing,
+                              summary.fps, summary.cpu_ms_p99, trusted)
         report = staff_report(self.clock.now(), self.tz, self.library, decisions, self.config.screen.name)
         return status, report
 
-    def _submit_status(self, wall: dt.datetime, trusted: bool) -> None:
+    def _submit_status(self, t: float) -> None:
         self.writer.submit(*self._status_documents())
         self._status_dirty = False
-        self._next_status = self.clock.monotonic() + STATUS_EVERY
-
+        self._next_status = t + STATUS_EVERY

@@ -27,6 +27,9 @@ class Clock(Protocol):
     def monotonic(self) -> float:
         """Seconds from an arbitrary start, never going back."""
 
+    def sleep(self, seconds: float) -> None:
+        """Wait (a simulated clock just moves on)."""
+
 
 class SystemClock:
     """The machine's clocks."""
@@ -38,6 +41,39 @@ class SystemClock:
     def monotonic(self) -> float:
         """``time.monotonic()``."""
         return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """``time.sleep()``."""
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+class SimulatedClock:
+    """A clock that runs only when slept on: accelerated runs and tests.
+
+    ``now()`` is ``start`` plus the simulated seconds; ``sleep`` advances both clocks.
+    """
+
+    def __init__(self, start: dt.datetime, monotonic: float = 1000.0) -> None:
+        self._start = start
+        self._mono0 = monotonic
+        self._elapsed = 0.0
+
+    def now(self) -> dt.datetime:
+        """Simulated wall time."""
+        return self._start + dt.timedelta(seconds=self._elapsed)
+
+    def monotonic(self) -> float:
+        """Simulated monotonic time."""
+        return self._mono0 + self._elapsed
+
+    def sleep(self, seconds: float) -> None:
+        """Move time on."""
+        self._elapsed += max(0.0, seconds)
+
+    def advance(self, seconds: float) -> None:
+        """Move time on (a stall, for tests)."""
+        self._elapsed += seconds
 
 
 @dataclass(frozen=True)
@@ -53,6 +89,9 @@ class FixedClock:
     def monotonic(self) -> float:
         """Seconds of the fixed moment since the epoch (deterministic ticker position)."""
         return self.at.timestamp()
+
+    def sleep(self, seconds: float) -> None:
+        """A stopped clock does not move."""
 
 
 def release_floor(tz: ZoneInfo) -> dt.datetime:
