@@ -72,4 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Print status.json of the player for humans, or raw.")
     _config_arg(status)
     status.add_argument("--json", action="store_true", help="print the raw JSON")
+    bench = sub.add_parser("bench", help="measure CPU, frame rate and memory on this device",
+                           description="Run the player's frame loop on the configured content "
+                                       "(offscreen unless --display) and print per-frame CPU "
+                                       "(mean, p50, p99), achieved fps, frame-interval p99, CPU %% of "
+                                       "one core and peak RSS / PSS. Pages change every "
+                                       "--page-seconds so page changes are included.")
+    _config_arg(bench)
+    bench.add_argument("--size", metavar="WxH", help="frame size (default: display.size or 1920x1080)")
+    bench.add_argument("--seconds", type=float, default=20.0, metavar="S", help="how long to run (default 20)")
+    bench.add_argument("--json", action="store_true", help="machine-readable output")
+    bench.add_argument("--naive", action="store_true",
+                       help="run a naive loop that redraws and re-renders all text every frame, for comparison")
+    bench.add_argument("--display", action="store_true",
+                       help="draw on the real display (X11/Wayland/KMS) instead of offscreen")
+    bench.add_argument("--page-seconds", type=float, default=4.0, metavar="S",
+                       help="seconds per page during the run (default 4)")
     return parser

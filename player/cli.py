@@ -69,7 +69,7 @@ def program(argv: list[str], env: Environment) -> ExitStatus:
     """Parse ``argv`` and run the command."""
     args = build_parser().parse_args(argv)
     handler = {"play": cmd_play, "render": cmd_render, "schedule": cmd_schedule,
-               "check": cmd_check, "status": cmd_status}[args.command]
+               "check": cmd_check, "status": cmd_status, "bench": cmd_bench}[args.command]
     try:
         return handler(args, env)
     except _Fail as fail:
@@ -373,4 +373,25 @@ def cmd_status(args, env: Environment) -> ExitStatus:
     for e in errors:
         where = f"{e.get('file')}:{e['line']}" if e.get("line") else e.get("file")
         print(f"  {where}: {e.get('error')}", file=out)
+    return ExitStatus.OK
+
+
+def cmd_bench(args, env: Environment) -> ExitStatus:
+    """``signage bench``."""
+    config = _config(args, env)
+    logging.basicConfig(level=logging.WARNING, stream=env.stderr, force=True)
+    size = _size(args.size, config)
+    fonts = _fonts(config)
+    from player.runtime.bench import format_report, run_bench
+    from player.runtime.display import open_screen
+    if args.seconds <= 0 or args.page_seconds <= 0:
+        raise _Fail("--seconds and --page-seconds must be positive")
+    screen = open_screen(size, False, headless=not args.display)
+    screen.headless = False  # offscreen, but at the configured frame rate
+    result = run_bench(config, screen, fonts, args.seconds, args.naive, args.page_seconds)
+    if args.json:
+        json.dump(result, env.stdout, indent=1)
+        env.stdout.write("\n")
+    else:
+        print(format_report(result), file=env.stdout)
     return ExitStatus.OK

@@ -113,3 +113,27 @@ def test_the_player_loop_moves_the_ticker_with_time_across_a_stall_and_a_change(
     gaps = [round((b[0] - a[0]) * 60) for a, b in zip(seen, seen[1:])]
     assert max(gaps) >= 12 and set(gaps) <= {1, max(gaps)}  # one skip for the stall, else every frame
     assert app.renderer.ticker.messages == ("新的滚动消息",)
+
+
+def test_scrolling_in_place_gives_the_same_pixels_as_a_full_redraw() -> None:
+    from player.layout.theme import Frame, Theme
+    from player.render.ticker import Ticker
+    fonts = load_fonts()
+    frame = Frame.for_size(1280, 720)
+    ticker = Ticker(frame.ticker, fonts, Theme(), 120, 720, 60)
+    ticker.set_messages(["第一条消息：居民医保缴费提醒。", "第二条：反诈提醒 96110"], 0.0)
+    moving = pygame.Surface((1280, 720))
+    ticker.draw_label(moving)
+    times = [10 + n / 60 for n in range(40)] + [10 + n / 60 for n in range(52, 70)]  # with a stall
+    for number, t in enumerate(times):
+        if number == 20:
+            ticker.set_messages(["新消息"], t)
+        ticker.draw(moving, t)
+        fresh = pygame.Surface((1280, 720))
+        reference = Ticker(frame.ticker, fonts, Theme(), 120, 720, 60)
+        reference.track = ticker.track  # the same strip content
+        reference.draw_label(fresh)
+        reference.draw(fresh, t)
+        band = ticker.area
+        assert pygame.image.tobytes(moving.subsurface(band), "RGB") == \
+            pygame.image.tobytes(fresh.subsurface(band), "RGB"), (number, t)

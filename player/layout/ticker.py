@@ -38,6 +38,15 @@ class Cycle:
     segments: tuple[tuple[int, str, int], ...]
     width: int
 
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Strip offset of each segment (for bisection)."""
+        cached = self.__dict__.get("_offsets")
+        if cached is None:
+            cached = tuple(x for x, _text, _w in self.segments)
+            object.__setattr__(self, "_offsets", cached)
+        return cached
+
     @classmethod
     def build(cls, messages: Sequence[str], metrics: Metrics, style: Style) -> "Cycle":
         """Join and cut ``messages`` (an empty list gives an empty cycle)."""
@@ -126,11 +135,13 @@ class Track:
                 continue
             repeat = (lo - start) // cycle.width
             base = start + repeat * cycle.width
+            offsets, segments = cycle.offsets, cycle.segments
             while base < hi:
-                for index, (x, _text, w) in enumerate(cycle.segments):
-                    seg_left = base + x
-                    seg_right = seg_left + w
-                    if seg_right > lo and seg_left < hi and (end is None or seg_left < end):
+                index = max(0, bisect.bisect_right(offsets, lo - base) - 1)
+                while index < len(segments) and base + offsets[index] < hi:
+                    seg_left = base + offsets[index]
+                    if seg_left + segments[index][2] > lo and (end is None or seg_left < end):
                         out.append((seg_left, run, index))
+                    index += 1
                 base += cycle.width
         return out

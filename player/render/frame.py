@@ -22,7 +22,8 @@ from player.render.header import Header
 from player.render.pg import pygame
 from player.render.ticker import Ticker
 
-PAGE_CACHE = 8
+#: Drawn pages kept (one is ~6 MB at 1080p): the one shown, the next, one spare.
+PAGE_CACHE = 3
 IDLE_TEXT = "暂无公告"
 
 
@@ -177,4 +178,5 @@ class FrameRenderer:
         """A complete frame."""
         self.draw_header(surface, local)
         self.draw_body(surface, showing)
+        self.ticker.draw_label(surface)
         self.draw_ticker(surface, ticker_t)

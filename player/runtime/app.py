@@ -29,7 +29,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from player.config import Config
@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 STATUS_EVERY = 5.0
 HEADLESS_FPS = 10
 WIPE_SECONDS = 0.4
+#: Input is polled every this many frames (lobby screens have no touch; 10 Hz at 60 fps
+#: is plenty for a keyboard's Esc and for the window manager's close).
+EVENT_EVERY = 6
 URGENT_MARK = "【紧急】"
 
 
@@ -88,11 +91,12 @@ class App:
     """The player: sources in, frames out."""
 
     def __init__(self, config: Config, screen: Screen, fonts: Fonts, clock: Clock, *,
-                 background: bool = True, stats_keep: int | None = 600) -> None:
+                 background: bool = True, stats_keep: int | None = 600, report: bool = True) -> None:
         """Args:
             background: prepare pages in a background thread (off: everything inline,
-                as in a naive benchmark or a deterministic test).
+                for deterministic tests).
             stats_keep: frames kept for statistics (None: all, for benchmarks).
+            report: write ``_状态.txt`` into the drop folder (benchmarks do not).
         """
         self.config = config
         self.screen = screen
@@ -105,20 +109,27 @@ class App:
         self._libraries: queue.Queue[Library] = queue.Queue()
         self.watcher = FolderWatcher(config.drop.dir, config.limits, self._libraries.put,
                                      config.drop.poll, config.drop.rescan)
-        self.writer = StatusWriter(config.status_path, config.drop.dir / STATUS_NAME)
+        self.writer = StatusWriter(config.status_path, config.drop.dir / STATUS_NAME if report else None)
         self.library = Library()
         self.slots: list[Slot] = []
         self.slot: Slot | None = None
         self.slot_since = 0.0
         self.stats = FrameStats(stats_keep)
+        self.first_frame_ms: float | None = None
+        #: Called by the loop thread after the first frame and before the threads stop
+        #: (benchmarks measure the steady state between the two).
+        self.on_first_frame: Callable[[], None] | None = None
+        self.on_stop: Callable[[], None] | None = None
         self._stop = threading.Event()
         self._next_status = 0.0
         self._status_dirty = True
         self._header_key: tuple | None = None
-        self._clock_text: str | None = None
+        self._second: int | None = None
         self._wipe: _Wipe | None = None
         self._refresh = False
         self._shown: tuple | None = None  # (id, sha256, page) on screen
+        self._ahead_dirty = True  # the page after this one may need preparing
+        self._frame_number = 0
 
     # -- control -------------------------------------------------------------------
 
@@ -141,6 +152,8 @@ class App:
         try:
             return self._loop(seconds)
         finally:
+            if self.on_stop is not None:
+                self.on_stop()
             if self.preparer is not None:
                 self.preparer.stop()
             self.watcher.stop()
@@ -162,10 +175,14 @@ class App:
             cpu0 = time.thread_time()
             rects = self._frame(t, first)
             self.screen.present([] if first else rects)
-            self.stats.record((time.thread_time() - cpu0) * 1000, clock.monotonic())
-            if first:
+            if first:  # start-up work (first layouts) is not a frame cost; it is logged
+                self.first_frame_ms = (time.thread_time() - cpu0) * 1000
                 log.info("first frame shown (%dx%d, %s)", *self.screen.size, self.screen.driver)
                 first = False
+                if self.on_first_frame is not None:
+                    self.on_first_frame()
+            else:
+                self.stats.record((time.thread_time() - cpu0) * 1000, clock.monotonic())
             deadline += period
             now = clock.monotonic()
             if now > deadline + period / 2:  # a stall: skip to the next time on the grid
@@ -176,35 +193,39 @@ class App:
     def _frame(self, t: float, first: bool) -> list["pygame.Rect"]:
         surface = self.screen.surface
         rects: list[pygame.Rect] = []
-        self._handle_events()
+        self._frame_number += 1
+        if self._frame_number % EVENT_EVERY == 0 or first:
+            self._handle_events()
         self._adopt_prepared()
-        try:
+        library = None
+        if not self._libraries.empty():
             library = self._libraries.get_nowait()
-        except queue.Empty:
-            library = None
-        if library is not None:
             self._set_library(library, t)
         wall, trusted = trusted_time(self.clock.now(), self.tz)
-        local = wall.astimezone(self.tz)
         if first:
             self._advance(t, wall, sync=True)
             rects.append(self.renderer.draw_body(surface, self._showing(wall)))
+            self.renderer.ticker.draw_label(surface)
         elif self._page_due(t) or self._refresh:
             self._refresh = False
             if self._advance(t, wall):
                 rects.append(self._start_wipe(surface, t, wall))
         if self._wipe is not None:
             rects.append(self._wipe_step(surface, t))
-        header_key = (local.date(), trusted)
-        if header_key != self._header_key:
-            self._header_key = header_key
-            self._clock_text = None
-            rects.append(self.renderer.draw_header(surface, local if trusted else None))
-        elif trusted and self._clock_text != (text := local.strftime("%H:%M:%S")):
-            self._clock_text = text
-            rects.append(self.renderer.draw_clock(surface, local))
+        second = int(wall.timestamp())
+        if second != self._second:  # the header changes at most once a second
+            self._second = second
+            local = wall.astimezone(self.tz)
+            header_key = (local.date(), trusted)
+            if header_key != self._header_key:
+                self._header_key = header_key
+                rects.append(self.renderer.draw_header(surface, local if trusted else None))
+            elif trusted:
+                rects.append(self.renderer.draw_clock(surface, local))
         rects.append(self.renderer.draw_ticker(surface, t))
-        self._request_ahead()
+        if self._ahead_dirty:
+            self._ahead_dirty = False
+            self._request_ahead()
         if self._status_dirty or t >= self._next_status:
             self._submit_status(t)
         return rects
@@ -277,6 +298,7 @@ class App:
             slot, since = next_slot(self.slots, previous), t
         self.slot, self.slot_since = slot, since
         self._status_dirty = True
+        self._ahead_dirty = True
         notice = self.library.get(slot.notice_id) if slot else None
         shown = (notice.id, notice.sha256, slot.page) if notice else None
         changed = shown != self._shown
@@ -336,6 +358,7 @@ class App:
             if notice is None or notice.sha256 != item.sha256:
                 continue  # content changed meanwhile
             self.renderer.adopt(item.notice_id, item.sha256, item.pages, item.page, item.surface)
+            self._ahead_dirty = True
             if self._shown is not None and item.notice_id == self._shown[0] and item.sha256 != self._shown[1]:
                 self._refresh = True  # the new version of the notice on screen is ready
 

@@ -10,6 +10,7 @@ trusted time and NTP confirmation.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -94,6 +95,7 @@ class FixedClock:
         """A stopped clock does not move."""
 
 
+@functools.lru_cache(maxsize=8)
 def release_floor(tz: ZoneInfo) -> dt.datetime:
     """Midnight of the release day: the earliest time that can be real."""
     return dt.datetime.combine(dt.date.fromisoformat(RELEASE_DATE), dt.time(), tzinfo=tz)

@@ -12,6 +12,7 @@ meanwhile are simply not used.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import sys
@@ -47,7 +48,7 @@ class Preparer:
     def __init__(self, make_renderer: Callable[[], FrameRenderer]) -> None:
         self._make = make_renderer
         self._jobs: queue.Queue = queue.Queue()
-        self._done: queue.Queue[Prepared] = queue.Queue()
+        self._done: collections.deque[Prepared] = collections.deque()  # thread-safe appends/pops
         self._pending: set[tuple[str, str, int | None]] = set()
         self._thread = threading.Thread(target=self._run, name="page-preparer", daemon=True)
 
@@ -70,14 +71,12 @@ class Preparer:
 
     def results(self) -> list[Prepared]:
         """Finished jobs since the last call (never blocks)."""
-        out = []
-        while True:
-            try:
-                item = self._done.get_nowait()
-            except queue.Empty:
-                return out
+        out: list[Prepared] = []
+        while self._done:
+            item = self._done.popleft()
             self._pending.discard((item.notice_id, item.sha256, item.page))
             out.append(item)
+        return out
 
     def _run(self) -> None:
         renderer = self._make()
@@ -92,7 +91,7 @@ class Preparer:
                 if page is not None and page < len(pages):
                     surface = renderer.page_surface(notice, page)
                     renderer.forget_surfaces()
-                self._done.put(Prepared(notice.id, notice.sha256, pages, page, surface))
+                self._done.append(Prepared(notice.id, notice.sha256, pages, page, surface))
             except (pygame.error, ValueError, OSError) as exc:
                 log.error("cannot prepare %s: %s", notice.id, exc)
-                self._done.put(Prepared(notice.id, notice.sha256, (), page, None))
+                self._done.append(Prepared(notice.id, notice.sha256, (), page, None))

@@ -1,0 +1,168 @@
+"""``signage bench``: how much a device pays for the player, in figures.
+
+Runs the real frame loop (or, with ``naive``, a loop that redraws and re-renders all
+text every frame, as simple players do) on the configured content for a number of
+seconds and reports:
+
+- per-frame CPU of the loop thread (mean, p50, p99, max) in milliseconds;
+- achieved frames per second and the p99 interval between frames;
+- CPU of the whole process (all threads) as a percentage of one core;
+- peak RSS and, on Linux, PSS at the end, in MB.
+
+Pages change every ``page_seconds`` (default 4 s) so that page changes are part of the
+figures. Nothing is written into the drop folder; status.json goes to a temp folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from player.config import Config, PagesConfig
+from player.render.draw import draw_ops
+from player.render.fonts import Fonts
+from player.render.frame import Showing
+from player.render.pg import pygame
+from player.runtime.app import App, make_renderer
+from player.runtime.clock import SystemClock, trusted_time
+from player.runtime.display import Screen
+from player.runtime.stats import FrameStats
+from player.sources.folder import FolderScanner
+from player.model.notice import ImageBody
+from player.model.schedule import ACTIVE, evaluate
+
+
+def memory_mb() -> dict[str, float | None]:
+    """Peak RSS of this process and its current PSS (Linux), in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pss = None
+    try:
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss = int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return {"peak_rss_mb": round(peak, 1), "pss_mb": None if pss is None else round(pss, 1)}
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds used so far by each live thread, by thread name (Linux)."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        name = names.get(int(task.name), "other")
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+def bench_config(config: Config, state: Path, page_seconds: float) -> Config:
+    """The config with a temp state folder and short pages."""
+    pages = PagesConfig(config.pages.chars_per_minute, page_seconds, page_seconds)
+    return dataclasses.replace(config, state_dir=state, status_file=None, pages=pages)
+
+
+def run_bench(config: Config, screen: Screen, fonts: Fonts, seconds: float, naive: bool = False,
+              page_seconds: float = 4.0) -> dict:
+    """Run one benchmark and return its figures."""
+    with tempfile.TemporaryDirectory(prefix="signage-bench-") as state:
+        config = bench_config(config, Path(state), page_seconds)
+        marks: dict[str, tuple[float, float, dict[str, float]]] = {}
+
+        def mark(name: str) -> None:
+            marks[name] = (time.process_time(), time.monotonic(), thread_cpu())
+        if naive:
+            mark("start")
+            stats = _naive(config, screen, fonts, seconds)
+            mark("stop")
+        else:
+            app = App(config, screen, fonts, SystemClock(), stats_keep=None, report=False)
+            app.on_first_frame = lambda: mark("start")
+            app.on_stop = lambda: mark("stop")
+            app.run(seconds)
+            stats = app.stats
+    (cpu0, wall0, threads0), (cpu1, wall1, threads1) = marks["start"], marks["stop"]
+    cpu, wall = cpu1 - cpu0, wall1 - wall0
+    threads = {k: v - threads0.get(k, 0.0) for k, v in threads1.items()}
+    summary = stats.summary()
+    return {
+        "mode": "naive" if naive else "player", "driver": screen.driver,
+        "size": f"{screen.size[0]}x{screen.size[1]}", "seconds": round(wall, 1), "frames": summary.frames,
+        "cpu_ms_mean": _r(summary.cpu_ms_mean), "cpu_ms_p50": _r(summary.cpu_ms_p50),
+        "cpu_ms_p99": _r(summary.cpu_ms_p99), "cpu_ms_max": _r(summary.cpu_ms_max),
+        "fps": _r(summary.fps, 2), "interval_ms_p99": _r(summary.interval_ms_p99),
+        "cpu_percent_of_one_core": round(100 * cpu / wall, 2), **memory_mb(),
+        "first_frame_cpu_ms": None if naive else _r(app.first_frame_ms, 1),
+        "thread_cpu_percent": {k: round(100 * v / wall, 2) for k, v in sorted(threads.items())},
+    }
+
+
+def _r(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _naive(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> FrameStats:
+    """A loop that redraws everything and re-renders all text every frame."""
+    renderer = make_renderer(config, screen.size, fonts)
+    library = FolderScanner(config.drop.dir, config.limits).scan()
+    clock = SystemClock()
+    stats = FrameStats(None)
+    period = 1.0 / config.display.fps
+    start = deadline = clock.monotonic()
+    frame = renderer.frame
+    ticker_text = "　　◆　　".join(library.ticker)
+    while deadline - start < seconds:
+        cpu0 = time.thread_time()
+        pygame.event.pump()
+        wall, trusted = trusted_time(clock.now(), config.tz)
+        active = [d.notice for d in evaluate(library, wall, config.tz, config.screen.tags) if d.state == ACTIVE]
+        surface = screen.surface
+        surface.fill(renderer.theme.background)
+        renderer.header.draw(surface, wall.astimezone(config.tz))
+        if active:
+            notice = active[int((deadline - start) // config.pages.min_seconds) % len(active)]
+            page = renderer.pages(notice)[0]
+            image = notice.body if isinstance(notice.body, ImageBody) else None
+            draw_ops(surface, page.ops, fonts, image, (frame.page.x, frame.page.y))
+            renderer.draw_footer(surface, Showing(notice, 0))
+        surface.fill(renderer.theme.ticker_bg, (frame.ticker.x, frame.ticker.y, frame.ticker.w, frame.ticker.h))
+        x = frame.ticker.right - (config.ticker.speed * (deadline - start)) % (
+            fonts.width(ticker_text, renderer.ticker.style) + frame.ticker.w)
+        fonts.draw(surface, x, frame.ticker.y, ticker_text, renderer.ticker.style)
+        screen.present([])
+        stats.record((time.thread_time() - cpu0) * 1000, clock.monotonic())
+        deadline += period
+        now = clock.monotonic()
+        if now > deadline + period / 2:
+            deadline = now
+        clock.sleep(deadline - now)
+    return stats
+
+
+def format_report(result: dict) -> str:
+    """Human-readable lines."""
+    return "\n".join([
+        f"{result['mode']} loop, {result['driver']} driver, {result['size']}, {result['seconds']} s, "
+        f"{result['frames']} frames",
+        f"  per-frame CPU ms: mean {result['cpu_ms_mean']}, p50 {result['cpu_ms_p50']}, "
+        f"p99 {result['cpu_ms_p99']}, max {result['cpu_ms_max']}",
+        f"  achieved fps: {result['fps']}, frame interval p99: {result['interval_ms_p99']} ms",
+        f"  CPU: {result['cpu_percent_of_one_core']}% of one core (whole process)",
+        f"  memory: peak RSS {result['peak_rss_mb']} MB, PSS {result['pss_mb']} MB",
+    ] + ([f"  CPU by thread (% of one core): " + ", ".join(
+        f"{k} {v}" for k, v in result["thread_cpu_percent"].items())] if result.get("thread_cpu_percent") else []))
+
+
+def env_note() -> str:
+    """Which SDL video driver variables are set (for the record)."""
+    keys = ("SDL_VIDEODRIVER", "SDL_FRAMEBUFFER_ACCELERATION", "DISPLAY")
+    return ", ".join(f"{k}={os.environ[k]}" for k in keys if k in os.environ) or "none"
