@@ -82,8 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--size", metavar="WxH", help="frame size (default: display.size or 1920x1080)")
     bench.add_argument("--seconds", type=float, default=20.0, metavar="S", help="how long to run (default 20)")
     bench.add_argument("--json", action="store_true", help="machine-readable output")
-    bench.add_argument("--naive", action="store_true",
+    bench.add_argument("--naive", dest="mode", action="store_const", const="naive", default="player",
                        help="run a naive loop that redraws and re-renders all text every frame, for comparison")
+    bench.add_argument("--minimal", dest="mode", action="store_const", const="minimal",
+                       help="run a minimal loop that only blits a pre-rendered ticker band: the floor "
+                            "any pygame player pays on this machine")
     bench.add_argument("--display", action="store_true",
                        help="draw on the real display (X11/Wayland/KMS) instead of offscreen")
     bench.add_argument("--page-seconds", type=float, default=4.0, metavar="S",

@@ -388,7 +388,7 @@ def cmd_bench(args, env: Environment) -> ExitStatus:
         raise _Fail("--seconds and --page-seconds must be positive")
     screen = open_screen(size, False, headless=not args.display)
     screen.headless = False  # offscreen, but at the configured frame rate
-    result = run_bench(config, screen, fonts, args.seconds, args.naive, args.page_seconds)
+    result = run_bench(config, screen, fonts, args.seconds, args.mode, args.page_seconds)
     if args.json:
         json.dump(result, env.stdout, indent=1)
         env.stdout.write("\n")

@@ -10,6 +10,7 @@ install.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,14 @@ from player.render.fontconfig import (
 from player.render.pg import init_fonts, pygame
 
 log = logging.getLogger(__name__)
+
+#: pygame.freetype releases the GIL inside FreeType and all Font objects share one
+#: FreeType library, so two threads calling into it at once crash the process (seen:
+#: the page preparer and the frame loop both in get_sized_ascender). Every call into
+#: FreeType from this module holds this lock. It guards a process-wide C resource,
+#: which is why it is module-level; the frame loop rarely contends for it (clock digits
+#: once a second, a ticker segment now and then).
+FREETYPE_LOCK = threading.RLock()
 
 PROBE_TEXT = "政务公开"
 MAX_FALLBACKS = 4
@@ -50,7 +59,8 @@ def open_face(face: Face, size: int = 32) -> "pygame.freetype.Font":
     """
     init_fonts()
     try:
-        font = pygame.freetype.Font(str(face.path), size, font_index=face.index)
+        with FREETYPE_LOCK:
+            font = pygame.freetype.Font(str(face.path), size, font_index=face.index)
     except (OSError, pygame.error, ValueError) as exc:
         raise FontError(f"cannot open font {face.path} (face {face.index}): {exc}") from None
     font.kerning = False
@@ -62,7 +72,8 @@ def open_face(face: Face, size: int = 32) -> "pygame.freetype.Font":
 def missing_glyphs(font: "pygame.freetype.Font", text: str) -> list[str]:
     """Characters of ``text`` the font has no glyph for (whitespace ignored)."""
     chars = [c for c in dict.fromkeys(text) if not c.isspace()]
-    metrics = font.get_metrics("".join(chars))
+    with FREETYPE_LOCK:
+        metrics = font.get_metrics("".join(chars))
     return [c for c, m in zip(chars, metrics) if m is None]
 
 
@@ -154,6 +165,7 @@ class Fonts:
         self._owner: dict[str, int] = {}            # char -> index in chain (-1: none)
         self._bold_has: dict[str, bool] = {}
         self._advances: dict[tuple[int, bool], dict[str, float]] = {}
+        self._heights: dict[tuple[int, bool], tuple[float, int]] = {}
         self.reported_missing: set[str] = set()
 
     def font(self, bold: bool) -> "pygame.freetype.Font":
@@ -169,10 +181,11 @@ class Fonts:
             if ch.isspace():
                 owner = 0
             else:
-                for index, font in enumerate(self._chain):
-                    if font.get_metrics(ch)[0] is not None:
-                        owner = index
-                        break
+                with FREETYPE_LOCK:
+                    for index, font in enumerate(self._chain):
+                        if font.get_metrics(ch)[0] is not None:
+                            owner = index
+                            break
             if owner < 0 and report and ch not in self.reported_missing:
                 self.reported_missing.add(ch)
                 log.warning("character %s (U+%04X) is in no installed font and shows as a box; "
@@ -185,7 +198,8 @@ class Fonts:
         if bold and self._bold is not None:
             has = self._bold_has.get(ch)
             if has is None:
-                has = ch.isspace() or self._bold.get_metrics(ch)[0] is not None
+                with FREETYPE_LOCK:
+                    has = ch.isspace() or self._bold.get_metrics(ch)[0] is not None
                 self._bold_has[ch] = has
             if has:
                 return self._bold, False
@@ -200,6 +214,10 @@ class Fonts:
 
     def _learn(self, chars: str, size: int, bold: bool) -> None:
         """Cache the advances of ``chars`` at a size, asking each face once for all of them."""
+        with FREETYPE_LOCK:
+            self._learn_locked(chars, size, bold)
+
+    def _learn_locked(self, chars: str, size: int, bold: bool) -> None:
         table = self._advances.setdefault((size, bold), {})
         todo = [ch for ch in dict.fromkeys(chars) if ch not in table]
         if bold and self._bold is not None and todo:
@@ -243,17 +261,32 @@ class Fonts:
 
     def line_height(self, style: Style) -> float:
         """Font line height (ascender - descender + gap) at the style's size."""
-        return float(self.font(style.bold).get_sized_height(style.size))
+        return self._vertical(style)[0]
 
     def ascender(self, style: Style) -> int:
         """Pixels from the top of the line to the baseline."""
-        return int(self.font(style.bold).get_sized_ascender(style.size))
+        return self._vertical(style)[1]
+
+    def _vertical(self, style: Style) -> tuple[float, int]:
+        key = (style.size, style.bold)
+        value = self._heights.get(key)
+        if value is None:
+            font = self.font(style.bold)
+            with FREETYPE_LOCK:
+                value = (float(font.get_sized_height(style.size)), int(font.get_sized_ascender(style.size)))
+            self._heights[key] = value
+        return value
 
     # -- drawing --------------------------------------------------------------------
 
     def draw(self, surface: "pygame.Surface", x: float, y: float, text: str, style: Style,
              color: tuple[int, int, int] | None = None) -> None:
         """Draw ``text`` with the top of its line at (x, y), face by face."""
+        with FREETYPE_LOCK:
+            self._draw_locked(surface, x, y, text, style, color)
+
+    def _draw_locked(self, surface: "pygame.Surface", x: float, y: float, text: str, style: Style,
+                     color: tuple[int, int, int] | None) -> None:
         baseline = round(y) + self.ascender(style)
         color = color or style.color
         run_start = 0
