@@ -144,7 +144,7 @@ def cmd_play(args, env: Environment) -> ExitStatus:
             size = _size(args.windowed, config)
     if args.headless:
         log.info("running headless (--headless): no display is opened")
-    screen = open_screen(size, fullscreen, args.headless)
+    screen = open_screen(size, fullscreen, args.headless, renderer=config.display.renderer)
     app = App(config, screen, fonts, env.clock)
     app.install_signals()
     log.info("signage play: config %s, content %s, font %s (face %d)", config.path, config.drop.dir,
@@ -386,7 +386,7 @@ def cmd_bench(args, env: Environment) -> ExitStatus:
     from player.runtime.display import open_screen
     if args.seconds <= 0 or args.page_seconds <= 0:
         raise _Fail("--seconds and --page-seconds must be positive")
-    screen = open_screen(size, False, headless=not args.display)
+    screen = open_screen(size, False, headless=not args.display, renderer=config.display.renderer)
     screen.headless = False  # offscreen, but at the configured frame rate
     result = run_bench(config, screen, fonts, args.seconds, args.mode, args.page_seconds)
     if args.json:

@@ -51,6 +51,7 @@ class DisplayConfig:
     size: tuple[int, int] | None = None
     fullscreen: bool = True
     fps: int = 60
+    renderer: str = "auto"  # auto | software | accelerated
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,14 @@ def _existing_file(item: Located, ctx: _Ctx) -> Path:
     return path
 
 
+def _choice(*choices: str) -> Parser:
+    def parse(item: Located, _ctx: _Ctx) -> str:
+        if not isinstance(item.value, str) or item.value not in choices:
+            raise _Bad(f"expected one of {', '.join(choices)}, got {_got(item)}")
+        return item.value
+    return parse
+
+
 def _poll(item: Located, _ctx: _Ctx) -> str:
     if item.value is True or item.value is False or item.value == "auto":
         return str(item.value).lower()
@@ -311,7 +320,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "screen": (ScreenConfig, {"name": ("name", _text), "tags": ("tags", _tags)}),
     "display": (DisplayConfig, {
         "size": ("size", _size), "fullscreen": ("fullscreen", _bool),
-        "fps": ("fps", _number(1, 240, integer=True))}),
+        "fps": ("fps", _number(1, 240, integer=True)),
+        "renderer": ("renderer", _choice("auto", "software", "accelerated"))}),
     "drop": (DropConfig, {"dir": ("dir", _existing_dir), "poll": ("poll", _poll),
                           "rescan": ("rescan", _number(10, 86400))}),
     "sync": (SyncConfig, {"url": ("url", _url), "interval": ("interval", _number(5, 86400)),

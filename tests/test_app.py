@@ -29,7 +29,7 @@ def app_factory(tmp_path: Path):
                                           extra=f"display: {{fullscreen: {str(fullscreen).lower()}}}\n" + extra))
         pygame.display.init()
         surface = pygame.display.set_mode((1280, 720))
-        app = App(config, Screen(surface, "dummy", headless), load_fonts(), SystemClock())
+        app = App(config, Screen.of(surface, "dummy", headless), load_fonts(), SystemClock())
         apps.append(app)
         return app
     yield make

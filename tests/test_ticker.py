@@ -94,7 +94,7 @@ def test_the_player_loop_moves_the_ticker_with_time_across_a_stall_and_a_change(
                     self.advance(0.2)  # a frame that took 200 ms
 
         clock = StallingClock(dt.datetime(2026, 11, 27, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
-        app = App(config, Screen(surface, "dummy", False), load_fonts(), clock, background=False)
+        app = App(config, Screen.of(surface, "dummy", False), load_fonts(), clock, background=False)
         seen: list[tuple[float, int]] = []
         draw = app.renderer.draw_ticker
 

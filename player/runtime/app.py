@@ -187,7 +187,10 @@ class App:
             now = clock.monotonic()
             if now > deadline + period / 2:  # a stall: skip to the next time on the grid
                 deadline += math.ceil((now - deadline) / period) * period
-            clock.sleep(deadline - now)
+            # With vsync the present call waits for the display; sleep only most of the way
+            # then, so a present that does not really wait cannot make the loop spin.
+            margin = period / 4 if self.screen.presenter.paces else 0.0
+            clock.sleep(deadline - now - margin)
         return 0
 
     def _frame(self, t: float, first: bool) -> list["pygame.Rect"]:

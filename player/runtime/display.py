@@ -18,6 +18,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 from player.render.pg import pygame
+from player.runtime.present import Presenter, PresenterError, SurfacePresenter, TexturePresenter
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +27,21 @@ DEFAULT_SIZE = (1920, 1080)
 
 @dataclass
 class Screen:
-    """The opened display surface."""
+    """The opened display: where to draw, how to present, and which driver."""
 
-    surface: "pygame.Surface"
+    presenter: Presenter
     driver: str
     headless: bool
+
+    @classmethod
+    def of(cls, surface: "pygame.Surface", driver: str, headless: bool) -> "Screen":
+        """A screen presenting through SDL's window surface (``surface``)."""
+        return cls(SurfacePresenter(surface), driver, headless)
+
+    @property
+    def surface(self) -> "pygame.Surface":
+        """The surface frames are drawn on."""
+        return self.presenter.surface
 
     @property
     def size(self) -> tuple[int, int]:
@@ -39,10 +50,7 @@ class Screen:
 
     def present(self, rects: list["pygame.Rect"]) -> None:
         """Show the changed regions (everything when ``rects`` is empty)."""
-        if rects:
-            pygame.display.update(rects)
-        else:
-            pygame.display.flip()
+        self.presenter.present(rects)
 
 
 def pick_driver(env: Mapping[str, str], dri_devices: list[str]) -> str | None:
@@ -58,9 +66,20 @@ def pick_driver(env: Mapping[str, str], dri_devices: list[str]) -> str | None:
     return None
 
 
+def wants_accelerated(renderer: str, driver: str) -> bool:
+    """``display.renderer`` auto|software|accelerated for an SDL video driver."""
+    if renderer in ("software", "accelerated"):
+        return renderer == "accelerated"
+    return driver == "kmsdrm"
+
+
 def open_screen(size: tuple[int, int] | None, fullscreen: bool, headless: bool,
-                env: MutableMapping[str, str] = os.environ) -> Screen:
-    """Open the display, or an offscreen one when there is none (or ``headless``)."""
+                env: MutableMapping[str, str] = os.environ, renderer: str = "auto") -> Screen:
+    """Open the display, or an offscreen one when there is none (or ``headless``).
+
+    Args:
+        renderer: ``display.renderer`` (auto, software or accelerated, see present.py).
+    """
     driver = None if headless else pick_driver(env, sorted(glob.glob("/dev/dri/card*")))
     if driver == "dummy":
         headless = True
@@ -71,16 +90,13 @@ def open_screen(size: tuple[int, int] | None, fullscreen: bool, headless: bool,
         env["SDL_VIDEODRIVER"] = driver
         try:
             pygame.display.init()
-            flags = pygame.FULLSCREEN if fullscreen else 0
-            if fullscreen:
-                mode = size or (0, 0)  # (0, 0): the display's own resolution
-            else:
-                mode = size or DEFAULT_SIZE
-            surface = pygame.display.set_mode(mode, flags)
-            pygame.display.set_caption("告示屏")
+            actual = pygame.display.get_driver()
+            screen = _open_window(size, fullscreen, actual, renderer)
             if fullscreen:
                 pygame.mouse.set_visible(False)
-            return Screen(surface, pygame.display.get_driver(), False)
+            log.info("display: %s driver, %dx%d, %s presentation", actual, *screen.size,
+                     screen.presenter.name)
+            return screen
         except pygame.error as exc:
             pygame.display.quit()
             log.warning("no display available (%s driver: %s); running headless", driver, exc)
@@ -88,5 +104,24 @@ def open_screen(size: tuple[int, int] | None, fullscreen: bool, headless: bool,
         log.warning("no display available (no X11, Wayland or DRM device); running headless")
     env["SDL_VIDEODRIVER"] = "dummy"
     pygame.display.init()
-    surface = pygame.display.set_mode(size or DEFAULT_SIZE)
-    return Screen(surface, "dummy", True)
+    if renderer == "accelerated":  # only when asked: measures the texture path offscreen
+        try:
+            return Screen(TexturePresenter(size or DEFAULT_SIZE, vsync=False), "dummy", True)
+        except PresenterError as exc:
+            log.warning("accelerated presentation unavailable offscreen (%s)", exc)
+    return Screen.of(pygame.display.set_mode(size or DEFAULT_SIZE), "dummy", True)
+
+
+def _open_window(size: tuple[int, int] | None, fullscreen: bool, driver: str, renderer: str) -> Screen:
+    if fullscreen:
+        mode = size or pygame.display.get_desktop_sizes()[0]
+    else:
+        mode = size or DEFAULT_SIZE
+    if wants_accelerated(renderer, driver):
+        try:
+            return Screen(TexturePresenter(mode, vsync=True, fullscreen=fullscreen), driver, False)
+        except PresenterError as exc:
+            log.warning("accelerated presentation unavailable (%s); using the software path", exc)
+    surface = pygame.display.set_mode(mode, pygame.FULLSCREEN if fullscreen else 0)
+    pygame.display.set_caption("告示屏")
+    return Screen.of(surface, driver, False)

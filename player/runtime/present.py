@@ -1,0 +1,104 @@
+"""Getting a drawn frame onto the screen: two presentation paths behind one interface.
+
+The player draws every frame into a software surface, touching only what changed, and
+then hands the changed rectangles to a :class:`Presenter`:
+
+- :class:`SurfacePresenter` (*software*): the surface is SDL's window surface;
+  ``display.update(rects)`` sends just those rectangles (X11: MIT-SHM put-image with
+  ``SDL_FRAMEBUFFER_ACCELERATION=0``; Wayland: wl_shm; dummy: nothing). The frame loop
+  paces itself by sleeping.
+- :class:`TexturePresenter` (*accelerated*): the surface is an offscreen canvas;
+  changed rectangles are uploaded into one streaming texture, which an SDL renderer
+  (OpenGL ES on a Pi) draws and presents with **vsync** — tear-free and paced by the
+  display. It pays where a GPU composes the texture; with software OpenGL (llvmpipe,
+  as under Xvfb) it costs far more than it saves (docs/performance.md).
+
+``display.renderer: auto`` picks *accelerated* on KMSDRM (a Pi without a desktop:
+there SDL's window surface is itself emulated through a GLES texture, so the explicit
+texture path costs no more and adds vsync) and *software* everywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from player.render.pg import pygame
+
+
+class PresenterError(Exception):
+    """A presentation path that cannot be opened here."""
+
+
+class Presenter(Protocol):
+    """Where frames are drawn and how they are shown."""
+
+    name: str
+    #: True when presenting waits for the display's refresh (the loop then does not sleep).
+    paces: bool
+
+    @property
+    def surface(self) -> "pygame.Surface":
+        """The surface to draw on."""
+
+    def present(self, rects: list["pygame.Rect"]) -> None:
+        """Show the changed rectangles (everything when ``rects`` is empty)."""
+
+
+class SurfacePresenter:
+    """SDL's window surface, updated rectangle by rectangle."""
+
+    name = "software"
+    paces = False
+
+    def __init__(self, surface: "pygame.Surface") -> None:
+        self._surface = surface
+
+    @property
+    def surface(self) -> "pygame.Surface":
+        """The window surface."""
+        return self._surface
+
+    def present(self, rects: list["pygame.Rect"]) -> None:
+        """``display.update`` of the rectangles, or a flip of everything."""
+        if rects:
+            pygame.display.update(rects)
+        else:
+            pygame.display.flip()
+
+
+class TexturePresenter:
+    """An offscreen canvas, a streaming texture and an SDL renderer with vsync."""
+
+    name = "accelerated"
+
+    def __init__(self, size: tuple[int, int], vsync: bool = True, fullscreen: bool = False) -> None:
+        """Open a window of ``size`` (fullscreen on the desktop) with its renderer.
+
+        Raises:
+            PresenterError: SDL cannot create the window, renderer or texture.
+        """
+        from pygame._sdl2 import video  # only this path needs the SDL2 renderer API
+
+        try:
+            self._window = video.Window("告示屏", size=size, fullscreen_desktop=fullscreen)
+            self._renderer = video.Renderer(self._window, vsync=vsync)
+            self._texture = video.Texture(self._renderer, size, streaming=True)
+        except Exception as exc:  # noqa: BLE001 - pygame._sdl2.sdl2.error is not a pygame.error
+            raise PresenterError(str(exc)) from None
+        self._canvas = pygame.Surface(size, 0, 32)
+        self._full = pygame.Rect((0, 0), size)
+        self.paces = vsync
+
+    @property
+    def surface(self) -> "pygame.Surface":
+        """The offscreen canvas."""
+        return self._canvas
+
+    def present(self, rects: list["pygame.Rect"]) -> None:
+        """Upload the changed rectangles, draw the texture, present (waits for vsync)."""
+        for rect in rects or [self._full]:
+            rect = rect.clip(self._full)
+            if rect.w and rect.h:
+                self._texture.update(self._canvas.subsurface(rect), rect)
+        self._renderer.blit(self._texture)
+        self._renderer.present()
