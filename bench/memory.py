@@ -77,10 +77,12 @@ def main() -> None:
     warm = next(r for t, r in samples if t >= cycle)
     end = samples[-1][1]
     print(f"{pages} pages per cycle, {per_page:.2f} s per page, {args.cycles} cycles in "
-          f"{seconds:.0f} simulated s ({app.stats.summary().frames} frames, {wall:.0f} s of real time)")
+          f"{seconds:.0f} simulated s ({app._frame_number} frames, {wall:.0f} s of real time)")
     for t, r in samples:
         print(f"  t={t / 60:6.1f} min  RSS {r:6.1f} MB")
-    print(f"RSS after the first cycle {warm:.1f} MB, at the end {end:.1f} MB: growth {end - warm:+.1f} MB")
+    after = [r for t, r in samples if t >= cycle]
+    print(f"RSS after the first cycle {warm:.1f} MB, at the end {end:.1f} MB: growth {end - warm:+.1f} MB "
+          f"(range after warm-up {min(after):.1f}-{max(after):.1f} MB)")
 
 
 if __name__ == "__main__":

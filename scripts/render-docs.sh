@@ -40,3 +40,23 @@ PY
 done
 "$signage" render -o docs/screenshot.png --at "$at" --notice "${names[report]}"
 "$signage" render -o docs/screenshot-gongshi.png --at "$at" --notice "${names[gongshi]}"
+
+# The ticker at two moments one second apart, cropped and stacked: the same text, moved
+# left by ticker.speed (120 px at the sample's 120 px/s).
+tmp="$(mktemp -d)"
+"$signage" render -o "$tmp/a.png" --at "$at:00" --notice "${names[gongshi]}" >/dev/null
+"$signage" render -o "$tmp/b.png" --at "$at:01" --notice "${names[gongshi]}" >/dev/null
+.venv/bin/python - "$tmp/a.png" "$tmp/b.png" docs/ticker-motion.png <<'PY'
+import os, sys
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame
+from player.layout.theme import Frame
+a, b = (pygame.image.load(p) for p in sys.argv[1:3])
+band = Frame.for_size(*a.get_size()).ticker
+out = pygame.Surface((band.w, band.h * 2 + 6))
+out.fill((255, 255, 255))
+out.blit(a, (0, 0), (band.x, band.y, band.w, band.h))
+out.blit(b, (0, band.h + 6), (band.x, band.y, band.w, band.h))
+pygame.image.save(out, sys.argv[3])
+PY
+rm -rf "$tmp"

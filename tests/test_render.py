@@ -172,3 +172,19 @@ def test_render_usage_errors(tmp_path: Path, args: list[str], needle: str) -> No
     assert result.returncode == 2
     assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.png").exists()
+
+
+def test_clock_digits_from_cached_glyphs_match_drawing_the_text() -> None:
+    fonts = load_fonts()
+    frame = Frame.for_size(1920, 1080)
+    header = Header(frame.header, fonts, THEME, "测试", 1080)
+    rect = header.clock_rect
+    for moment in (dt.datetime(2026, 11, 27, 10, 31, 47), dt.datetime(2026, 11, 27, 0, 0, 0),
+                   dt.datetime(2026, 11, 27, 23, 59, 59), dt.datetime(2026, 11, 27, 11, 11, 11)):
+        cached = pygame.Surface((1920, 1080))
+        header.draw_clock(cached, moment)
+        direct = pygame.Surface((1920, 1080))
+        direct.fill(THEME.header_bg, rect)
+        header._text(direct, rect.x, moment.strftime("%H:%M:%S"), header.clock_style)
+        assert pygame.image.tobytes(cached.subsurface(rect), "RGB") == \
+            pygame.image.tobytes(direct.subsurface(rect), "RGB"), moment

@@ -38,6 +38,7 @@ class Header:
         self.name_style = Style(size, True, theme.accent_text)
         self.date_style = Style(round(size * 0.8), False, theme.accent_text)
         self.clock_style = Style(round(size * 1.05), True, GOLD)
+        self._glyphs: dict[str, pygame.Surface] = {}  # clock digits, drawn once
 
     def texts(self, local: dt.datetime | None) -> tuple[str, str]:
         """(date, clock) as shown; ``local`` None means the clock is not trusted."""
@@ -73,11 +74,26 @@ class Header:
         return band
 
     def draw_clock(self, surface: "pygame.Surface", local: dt.datetime) -> "pygame.Rect":
-        """Redraw only the clock digits (once a second)."""
+        """Redraw only the clock digits (once a second), from glyphs drawn once."""
         rect = self.clock_rect
         surface.fill(self.theme.header_bg, rect)
-        self._text(surface, rect.x, clock_text(local), self.clock_style)
+        x = float(rect.x)
+        for ch in clock_text(local):
+            glyph = self._glyph(ch)
+            surface.blit(glyph, (round(x), rect.y))
+            x += self.fonts.width(ch, self.clock_style)
         return rect
+
+    def _glyph(self, ch: str) -> "pygame.Surface":
+        glyph = self._glyphs.get(ch)
+        if glyph is None:
+            rect = self.clock_rect
+            glyph = pygame.Surface((max(1, round(self.fonts.width(ch, self.clock_style)) + 2), rect.h))
+            glyph.fill(self.theme.header_bg)
+            self.fonts.draw(glyph, 0, (self.box.h - self.fonts.line_height(self.clock_style)) / 2 - (rect.y - self.box.y),
+                            ch, self.clock_style)
+            self._glyphs[ch] = glyph
+        return glyph
 
     def _text(self, surface, x: float, text: str, style: Style) -> None:
         y = self.box.y + (self.box.h - self.fonts.line_height(style)) / 2
