@@ -105,3 +105,18 @@ def test_config_found_from_current_folder(tmp_path: Path) -> None:
     result = run_signage("schedule", "--at", "2026-11-27T09:00", cwd=tmp_path / "sub")
     assert result.returncode == 0, result.stderr
     assert "公示公告/任前公示" in result.stdout
+
+
+@pytest.mark.parametrize("mode", [[], ["--naive"], ["--minimal"]])
+def test_bench_prints_the_figures_as_json(mode: list[str]) -> None:
+    result = run_signage("bench", "-c", CONFIG, "--seconds", "1.5", "--size", "1280x720",
+                         "--page-seconds", "0.5", "--json", *mode)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["mode"] == (mode[0][2:] if mode else "player")
+    assert figures["size"] == "1280x720" and figures["driver"] == "dummy"
+    for key in ("cpu_ms_mean", "cpu_ms_p50", "cpu_ms_p99", "fps", "interval_ms_p99",
+                "cpu_percent_of_one_core", "peak_rss_mb"):
+        assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
+    assert figures["frames"] >= 10
+    assert figures["cpu_ms_p50"] <= figures["cpu_ms_p99"] <= figures["cpu_ms_max"]

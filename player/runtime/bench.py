@@ -21,9 +21,11 @@ import resource
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from player.config import Config, PagesConfig
+from player.layout.ticker import SEPARATOR
 from player.render.draw import draw_ops
 from player.render.fonts import Fonts
 from player.render.frame import Showing
@@ -119,35 +121,15 @@ def _r(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _naive(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> FrameStats:
-    """A loop that redraws everything and re-renders all text every frame."""
-    renderer = make_renderer(config, screen.size, fonts)
-    library = FolderScanner(config.drop.dir, config.limits).scan()
+def _paced(fps: float, seconds: float, frame: Callable[[float], None]) -> FrameStats:
+    """Call ``frame(elapsed)`` at ``fps`` for ``seconds``, sleeping in between."""
     clock = SystemClock()
     stats = FrameStats(None)
-    period = 1.0 / config.display.fps
+    period = 1.0 / fps
     start = deadline = clock.monotonic()
-    frame = renderer.frame
-    ticker_text = "　　◆　　".join(library.ticker)
     while deadline - start < seconds:
         cpu0 = time.thread_time()
-        pygame.event.pump()
-        wall, trusted = trusted_time(clock.now(), config.tz)
-        active = [d.notice for d in evaluate(library, wall, config.tz, config.screen.tags) if d.state == ACTIVE]
-        surface = screen.surface
-        surface.fill(renderer.theme.background)
-        renderer.header.draw(surface, wall.astimezone(config.tz))
-        if active:
-            notice = active[int((deadline - start) // config.pages.min_seconds) % len(active)]
-            page = renderer.pages(notice)[0]
-            image = notice.body if isinstance(notice.body, ImageBody) else None
-            draw_ops(surface, page.ops, fonts, image, (frame.page.x, frame.page.y))
-            renderer.draw_footer(surface, Showing(notice, 0))
-        surface.fill(renderer.theme.ticker_bg, (frame.ticker.x, frame.ticker.y, frame.ticker.w, frame.ticker.h))
-        x = frame.ticker.right - (config.ticker.speed * (deadline - start)) % (
-            fonts.width(ticker_text, renderer.ticker.style) + frame.ticker.w)
-        fonts.draw(surface, x, frame.ticker.y, ticker_text, renderer.ticker.style)
-        screen.present([])
+        frame(deadline - start)
         stats.record((time.thread_time() - cpu0) * 1000, clock.monotonic())
         deadline += period
         now = clock.monotonic()
@@ -155,6 +137,33 @@ def _naive(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> Fram
             deadline = now
         clock.sleep(deadline - now)
     return stats
+
+
+def _naive(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> FrameStats:
+    """A loop that redraws everything and re-renders all text every frame."""
+    renderer = make_renderer(config, screen.size, fonts)
+    library = FolderScanner(config.drop.dir, config.limits).scan()
+    frame = renderer.frame
+    ticker_text = SEPARATOR.join(library.ticker)
+
+    def draw(elapsed: float) -> None:
+        pygame.event.pump()
+        wall, _trusted = trusted_time(SystemClock().now(), config.tz)
+        active = [d.notice for d in evaluate(library, wall, config.tz, config.screen.tags) if d.state == ACTIVE]
+        surface = screen.surface
+        surface.fill(renderer.theme.background)
+        renderer.header.draw(surface, wall.astimezone(config.tz))
+        if active:
+            notice = active[int(elapsed // config.pages.min_seconds) % len(active)]
+            image = notice.body if isinstance(notice.body, ImageBody) else None
+            draw_ops(surface, renderer.pages(notice)[0].ops, fonts, image, (frame.page.x, frame.page.y))
+            renderer.draw_footer(surface, Showing(notice, 0))
+        surface.fill(renderer.theme.ticker_bg, (frame.ticker.x, frame.ticker.y, frame.ticker.w, frame.ticker.h))
+        x = frame.ticker.right - (config.ticker.speed * elapsed) % (
+            fonts.width(ticker_text, renderer.ticker.style) + frame.ticker.w)
+        fonts.draw(surface, x, frame.ticker.y, ticker_text, renderer.ticker.style)
+        screen.present([])
+    return _paced(config.display.fps, seconds, draw)
 
 
 def _minimal(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> FrameStats:
@@ -166,26 +175,16 @@ def _minimal(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> Fr
     area = renderer.ticker.area
     strip = pygame.Surface((area.w * 3, area.h))
     strip.fill(renderer.theme.ticker_bg)
-    fonts.draw(strip, 0, 0, "　　◆　　".join(library.ticker) or "—", renderer.ticker.style)
-    clock = SystemClock()
-    stats = FrameStats(None)
-    period = 1.0 / config.display.fps
+    fonts.draw(strip, 0, 0, SEPARATOR.join(library.ticker) or "—", renderer.ticker.style)
     step = max(1, round(config.ticker.speed / config.display.fps))
-    start = deadline = clock.monotonic()
-    frame = 0
-    while deadline - start < seconds:
-        cpu0 = time.thread_time()
+    count = [0]
+
+    def draw(_elapsed: float) -> None:
         pygame.event.get()
-        frame += 1
-        screen.surface.blit(strip, area.topleft, (frame * step % (area.w * 2), 0, area.w, area.h))
+        count[0] += 1
+        screen.surface.blit(strip, area.topleft, (count[0] * step % (area.w * 2), 0, area.w, area.h))
         screen.present([area])
-        stats.record((time.thread_time() - cpu0) * 1000, clock.monotonic())
-        deadline += period
-        now = clock.monotonic()
-        if now > deadline + period / 2:
-            deadline = now
-        clock.sleep(deadline - now)
-    return stats
+    return _paced(config.display.fps, seconds, draw)
 
 
 def format_report(result: dict) -> str:
