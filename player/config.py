@@ -99,6 +99,21 @@ class PagesConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    """Rotation rules."""
+
+    urgent_every: float = 60.0
+
+
+@dataclass(frozen=True)
+class ClockConfig:
+    """When the system clock is believed (see runtime/trust.py)."""
+
+    max_jump_days: float = 366.0
+    confirm_ntp: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -112,6 +127,8 @@ class Config:
     pages: PagesConfig = PagesConfig()
     limits: Limits = Limits()
     theme: Theme = Theme()
+    schedule: ScheduleConfig = ScheduleConfig()
+    clock: ClockConfig = ClockConfig()
     timezone: str = "Asia/Shanghai"
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
@@ -340,6 +357,9 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
         "image_megapixels": ("image_pixels", _megapixels),
         "files": ("files", _number(1, 1_000_000, integer=True))}),
     "theme": (Theme, _theme_schema()),
+    "schedule": (ScheduleConfig, {"urgent_every": ("urgent_every", _number(10, 3600))}),
+    "clock": (ClockConfig, {"max_jump_days": ("max_jump_days", _number(1, 3650)),
+                            "confirm_ntp": ("confirm_ntp", _bool)}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),

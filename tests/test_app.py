@@ -56,14 +56,14 @@ def test_keys_do_not_quit_a_fullscreen_lobby_screen(app_factory) -> None:
 def test_rotation_advances_through_pages(app_factory) -> None:
     app = app_factory(fullscreen=False, extra="pages: {min_seconds: 1, max_seconds: 1}\n")
     seen = []
-    original = app._advance
+    original = app._schedule
 
     def spy(*args, **kwargs):
         changed = original(*args, **kwargs)
         if changed and app.slot:
             seen.append((app.slot.notice_id, app.slot.page))
         return changed
-    app._advance = spy
+    app._schedule = spy
     assert app.run(seconds=3.6) == 0
     assert len(seen) >= 3
     first = seen[0][0]

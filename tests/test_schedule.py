@@ -5,6 +5,8 @@ Times are explicit aware datetimes; nothing here reads the clock.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import time
 from pathlib import Path
@@ -298,10 +300,12 @@ TIMES = {"a/甲": [10.0, 5.0], "b/乙": [8.0], "c/丙": [4.0, 4.0, 2.0]}
 
 def test_build_cycle_slots_in_order() -> None:
     slots = build_cycle([A, B, C], _pages(TIMES))
+    # A is high priority: it plays before each half of the normal notices (H + N1 + H + N2).
     assert [(s.notice_id, s.page, s.pages, s.seconds) for s in slots] == [
         ("a/甲", 0, 2, 10.0), ("a/甲", 1, 2, 5.0), ("b/乙", 0, 1, 8.0),
+        ("a/甲", 0, 2, 10.0), ("a/甲", 1, 2, 5.0),
         ("c/丙", 0, 3, 4.0), ("c/丙", 1, 3, 4.0), ("c/丙", 2, 3, 2.0)]
-    assert all(s.key == sort_key(n) for s, n in zip(slots, [A, A, B, C, C, C]))
+    assert all(s.key[1] == sort_key(n) for s, n in zip(slots, [A, A, B, A, A, C, C, C]))
     assert [s.position() for s in slots] == sorted(s.position() for s in slots)
 
 
@@ -326,14 +330,14 @@ def test_next_slot_after_a_vanished_notice() -> None:
     before = build_cycle([A, B, C], _pages(TIMES))
     current = before[2]                      # b/乙 is showing …
     after = build_cycle([A, C], _pages(TIMES))  # … and its file is deleted
-    assert next_slot(after, current) == after[2] == Slot("c/丙", 0, 3, 4.0, sort_key(C))
+    assert next_slot(after, current) == after[2] == Slot("c/丙", 0, 3, 4.0, (2, sort_key(C)))
     # a vanished notice at the end wraps to the start
     last = build_cycle([A, B], _pages(TIMES))
     assert next_slot(last, before[-1]) == last[0]
 
 
 def test_next_slot_when_the_current_notice_lost_pages() -> None:
-    current = build_cycle([A, B, C], _pages(TIMES))[4]          # c/丙 page 2 of 3
+    current = next(s for s in build_cycle([A, B, C], _pages(TIMES)) if (s.notice_id, s.page) == ("c/丙", 1))
     shorter = build_cycle([A, B, C], _pages({**TIMES, "c/丙": [4.0]}))
     assert next_slot(shorter, current) == shorter[0]            # wrap: c/丙 has one page now
 
@@ -352,7 +356,8 @@ def test_empty_rotation() -> None:
 
 
 def test_slot_at_walks_the_repeating_cycle() -> None:
-    slots = build_cycle([A, B, C], _pages(TIMES))   # 10 + 5 + 8 + 4 + 4 + 2 = 33 s
+    a_normal = dataclasses.replace(A, meta=dataclasses.replace(A.meta, priority=Priority.NORMAL))
+    slots = build_cycle([a_normal, B, C], _pages(TIMES))   # 10 + 5 + 8 + 4 + 4 + 2 = 33 s
     assert slot_at(slots, 0) == (slots[0], 0)
     assert slot_at(slots, 9.5) == (slots[0], 9.5)
     assert slot_at(slots, 10) == (slots[1], 0)

@@ -183,6 +183,9 @@ class Library:
     notices: tuple[Notice, ...] = ()
     ticker: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    #: Newest modification time of the files read (seconds since the epoch), if known:
+    #: a lower bound for the real time (see runtime/trust.py).
+    newest_mtime: float | None = None
 
     @cached_property
     def by_id(self) -> dict[str, Notice]:

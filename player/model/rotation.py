@@ -1,18 +1,35 @@
-"""The rotation: an ordered cycle of (notice, page) slots and how to step through it.
+"""The rotation: which page of which notice is up, and for how long. Pure.
 
-Pure. Page counts and page times come from layout, passed in as numbers. Slots are in
-rotation order (see :func:`player.model.schedule.sort_key`), then page order, so the
-slot after the current one is simply the first slot that sorts after it; this stays
-right when notices appear or vanish between two steps.
+**The cycle.** Active notices in rotation order (priority, ``order``, category, title)
+become *slots*, one per page with its display time. Notices of priority ``high`` appear
+twice per cycle: the cycle is ``H + N1 + H + N2``, where H are the high notices and N1,
+N2 the first and second half of the others, so a high notice plays twice as often as a
+normal one and never twice in a row (unless there is nothing else). Urgent notices lead
+the cycle.
+
+**Urgent notices interrupt.** An active urgent notice that has not started within the
+last ``urgent_every`` seconds (or never) takes the screen at once — within a second of
+arriving or of its start time — shows all its pages, and then the interrupted page is
+shown again from its beginning.
+
+**Changes.** When content or the schedule changes, the page on screen stays (re-laid
+out if its notice changed) unless its notice left the rotation; the next page is the
+first slot after the current one in cycle order, so notices that appear or vanish do
+not restart the cycle.
+
+:class:`Rotator` holds this state and is driven with plain numbers: times are seconds
+on the loop's monotonic clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from player.model.notice import Notice
+from player.model.notice import Notice, Priority
 from player.model.schedule import sort_key
+
+URGENT_EVERY = 60.0
 
 
 @dataclass(frozen=True)
@@ -23,25 +40,36 @@ class Slot:
     page: int          # 0-based
     pages: int
     seconds: float
-    key: tuple = ()
+    key: tuple = ()    # position of the notice's block in the cycle, then its sort key
+    urgent: bool = False
 
     def position(self) -> tuple:
-        """Sort position in the rotation."""
+        """Order in the cycle."""
         return (self.key, self.page)
 
 
 def build_cycle(notices: Sequence[Notice], page_times: Callable[[Notice], Sequence[float]]) -> list[Slot]:
-    """Slots for the active notices in rotation order."""
+    """Slots for the active notices, ``notices`` already in rotation order."""
+    urgent = [n for n in notices if n.meta.priority == Priority.URGENT]
+    high = [n for n in notices if n.meta.priority == Priority.HIGH]
+    normal = [n for n in notices if n.meta.priority == Priority.NORMAL]
+    half = (len(normal) + 1) // 2
+    blocks = [urgent, high, normal[:half]]
+    if high and normal[half:]:
+        blocks.append(high)
+    blocks.append(normal[half:])
     slots = []
-    for notice in notices:
-        times = list(page_times(notice)) or [0.0]
-        key = sort_key(notice)
-        slots.extend(Slot(notice.id, i, len(times), t, key) for i, t in enumerate(times))
+    for number, block in enumerate(blocks):
+        for notice in block:
+            times = list(page_times(notice)) or [0.0]
+            key = (number, sort_key(notice))
+            is_urgent = notice.meta.priority == Priority.URGENT
+            slots.extend(Slot(notice.id, i, len(times), t, key, is_urgent) for i, t in enumerate(times))
     return slots
 
 
 def next_slot(slots: Sequence[Slot], current: Slot | None) -> Slot | None:
-    """The slot that follows ``current`` (wrapping around); None for an empty rotation."""
+    """The slot that follows ``current`` in cycle order (wrapping); None if empty."""
     if not slots:
         return None
     if current is None:
@@ -64,3 +92,86 @@ def slot_at(slots: Sequence[Slot], seconds: float) -> tuple[Slot | None, float]:
             return slot, position
         position -= slot.seconds
     return slots[-1], 0.0
+
+
+@dataclass
+class Rotator:
+    """The page on screen and what comes next."""
+
+    urgent_every: float = URGENT_EVERY
+    slots: list[Slot] = field(default_factory=list)
+    current: Slot | None = None
+    since: float = 0.0
+    #: When each urgent notice last started showing.
+    urgent_started: dict[str, float] = field(default_factory=dict)
+    #: The slot an urgent interruption took the screen from (shown again afterwards).
+    resume: Slot | None = None
+    #: While interrupting: the urgent notice being shown.
+    interrupting: str | None = None
+
+    def due(self) -> float:
+        """When something must change next (page end or an urgent notice's recurrence)."""
+        ends = self.since + self.current.seconds if self.current else float("-inf")
+        if self.interrupting is not None or (self.current is not None and self.current.urgent):
+            return ends  # no interruption of an urgent notice
+        for slot in self.slots:
+            if slot.urgent and slot.page == 0 and slot.notice_id != self.interrupting:
+                started = self.urgent_started.get(slot.notice_id)
+                ends = min(ends, float("-inf") if started is None else started + self.urgent_every)
+        return ends
+
+    def update(self, t: float, slots: list[Slot]) -> bool:
+        """New slots (content or schedule changed) at time ``t``; True if the page changed."""
+        self.slots = slots
+        present = {s.notice_id for s in slots if s.urgent}
+        self.urgent_started = {k: v for k, v in self.urgent_started.items() if k in present}
+        current = self.current
+        if current is not None:
+            same = [s for s in slots if s.notice_id == current.notice_id]
+            if same:
+                self.current = same[min(current.page, len(same) - 1)]
+                if self.current.page != current.page or self.current.pages != current.pages:
+                    self.since = t
+                changed = self.current != current
+                return self._interrupt(t) or changed
+        return self.step(t)
+
+    def step(self, t: float) -> bool:
+        """Time is up for the current page (or it vanished): show the next one."""
+        if self._interrupt(t):
+            return True
+        previous = self.current
+        if self.interrupting is not None:
+            following = [s for s in self.slots if previous is not None and s.notice_id == self.interrupting
+                         and s.page == previous.page + 1]
+            if following:
+                self._show(following[0], t)
+                return True
+            # The urgent notice has been shown in full (or has gone): back to where it interrupted.
+            resume, self.resume, self.interrupting = self.resume, None, None
+            again = [s for s in self.slots if resume is not None and s.notice_id == resume.notice_id
+                     and s.page == resume.page]
+            self._show(again[0] if again else next_slot(self.slots, resume), t)
+            return True
+        self._show(next_slot(self.slots, previous), t)
+        return True
+
+    def _interrupt(self, t: float) -> bool:
+        """Take the screen for an urgent notice that is due; True if it did."""
+        if self.interrupting is not None or (self.current is not None and self.current.urgent):
+            return False
+        for slot in self.slots:
+            if slot.urgent and slot.page == 0:
+                started = self.urgent_started.get(slot.notice_id)
+                if started is None or t - started >= self.urgent_every - 1e-9:
+                    self.resume = self.current
+                    self.interrupting = slot.notice_id
+                    self._show(slot, t)
+                    return True
+        return False
+
+    def _show(self, slot: Slot | None, t: float) -> None:
+        self.current = slot
+        self.since = t
+        if slot is not None and slot.urgent and slot.page == 0:
+            self.urgent_started[slot.notice_id] = t

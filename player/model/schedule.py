@@ -92,6 +92,50 @@ def active_notices(library: Library, now: dt.datetime, tz: ZoneInfo,
     return tuple(d.notice for d in evaluate(library, now, tz, tags) if d.state == ACTIVE)
 
 
+def _window_edges(meta: Meta, after: dt.datetime, tz: ZoneInfo, days: int = 8) -> list[dt.datetime]:
+    """Local times after ``after`` at which the notice's daily window opens or closes."""
+    if not meta.hours and not meta.days:
+        return []
+    local = after.astimezone(tz)
+    edges = []
+    for offset in range(days):
+        day = local.date() + dt.timedelta(days=offset)
+        if meta.hours:
+            for start, end in meta.hours:
+                for clock in (start, end):
+                    if clock == dt.time.max:
+                        edges.append(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz))
+                    else:
+                        edges.append(dt.datetime.combine(day, clock, tzinfo=tz))
+        # Day filters change at midnight.
+        edges.append(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz))
+    return [e for e in edges if e > after]
+
+
+def next_change(library: Library, now: dt.datetime, tz: ZoneInfo,
+                tags: Iterable[str] = ()) -> dt.datetime | None:
+    """The earliest moment after ``now`` at which any notice enters or leaves the rotation.
+
+    Start and end times, and the edges of daily windows (``hours``, ``days``) within the
+    coming week; None when nothing is ever going to change. The loop re-evaluates the
+    schedule at this moment instead of every frame.
+    """
+    tags = tuple(tags)
+    best: dt.datetime | None = None
+    for notice in library.notices:
+        meta = notice.meta
+        if meta.screens and not set(meta.screens) & set(tags):
+            continue
+        candidates = [to_aware(meta.start, tz, end=False), to_aware(meta.end, tz, end=True)]
+        end = candidates[1]
+        if end is None or end > now:
+            candidates += _window_edges(meta, now, tz)
+        for moment in candidates:
+            if moment is not None and moment > now and (best is None or moment < best):
+                best = moment
+    return best
+
+
 def days_remaining(notice: Notice, now: dt.datetime, tz: ZoneInfo) -> int | None:
     """Whole days left in a notice's period, counting today (1 = today is the last day)."""
     end = to_aware(notice.meta.end, tz, end=True)

@@ -36,12 +36,13 @@ from player.config import Config
 from player.layout.pages import Pace
 from player.model.library import STATUS_NAME
 from player.model.notice import Library, Notice, Priority
-from player.model.rotation import Slot, build_cycle, next_slot
-from player.model.schedule import ACTIVE, Decision, days_remaining, evaluate
+from player.model.rotation import Rotator, Slot, build_cycle, next_slot
+from player.model.schedule import ACTIVE, Decision, days_remaining, evaluate, next_change
 from player.render.fonts import Fonts
 from player.render.frame import FrameRenderer, Showing
 from player.render.pg import pygame
-from player.runtime.clock import Clock, trusted_time
+from player.runtime.clock import Clock
+from player.runtime.trust import ClockTrust
 from player.runtime.display import Screen
 from player.runtime.prepare import Preparer
 from player.runtime.stats import FrameStats
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 STATUS_EVERY = 5.0
 HEADLESS_FPS = 10
 WIPE_SECONDS = 0.4
+#: A change of (wall - monotonic) larger than this is a clock jump (NTP, an operator).
+JUMP_SECONDS = 2.0
 #: Input is polled every this many frames (lobby screens have no touch; 10 Hz at 60 fps
 #: is plenty for a keyboard's Esc and for the window manager's close).
 EVENT_EVERY = 6
@@ -111,9 +114,10 @@ class App:
                                      config.drop.poll, config.drop.rescan)
         self.writer = StatusWriter(config.status_path, config.drop.dir / STATUS_NAME if report else None)
         self.library = Library()
-        self.slots: list[Slot] = []
-        self.slot: Slot | None = None
-        self.slot_since = 0.0
+        self.rotator = Rotator(config.schedule.urgent_every)
+        self.trust = ClockTrust(config.state_dir, self.tz, config.clock.max_jump_days, config.clock.confirm_ntp)
+        self._next_change: dt.datetime | None = None  # next schedule boundary (wall time)
+        self._offset: float | None = None  # wall - monotonic, to notice clock jumps
         self.stats = FrameStats(stats_keep)
         self.first_frame_ms: float | None = None
         #: Called by the loop thread after the first frame and before the threads stop
@@ -193,6 +197,26 @@ class App:
             clock.sleep(deadline - now - margin)
         return 0
 
+    @property
+    def slot(self) -> Slot | None:
+        """The page on screen."""
+        return self.rotator.current
+
+    @property
+    def slots(self) -> list[Slot]:
+        """The current cycle."""
+        return self.rotator.slots
+
+    def _wall(self, t: float) -> tuple[dt.datetime, bool]:
+        """(time to schedule by, clock trusted?) — and notice clock jumps."""
+        now = self.clock.now()
+        offset = now.timestamp() - t
+        if self._offset is not None and abs(offset - self._offset) > JUMP_SECONDS:
+            log.info("system clock jumped by %+.0f s; recomputing the rotation", offset - self._offset)
+            self._refresh = True
+        self._offset = offset
+        return self.trust.assess(now, t)
+
     def _frame(self, t: float, first: bool) -> list["pygame.Rect"]:
         surface = self.screen.surface
         rects: list[pygame.Rect] = []
@@ -200,18 +224,19 @@ class App:
         if self._frame_number % EVENT_EVERY == 0 or first:
             self._handle_events()
         self._adopt_prepared()
-        library = None
         if not self._libraries.empty():
-            library = self._libraries.get_nowait()
-            self._set_library(library, t)
-        wall, trusted = trusted_time(self.clock.now(), self.tz)
+            self._set_library(self._libraries.get_nowait(), t)
+        wall, trusted = self._wall(t)
         if first:
-            self._advance(t, wall, sync=True)
+            self._schedule(t, wall, sync=True)
             rects.append(self.renderer.draw_body(surface, self._showing(wall)))
             self.renderer.ticker.draw_label(surface)
-        elif self._page_due(t) or self._refresh:
+        elif self._refresh or (self._next_change is not None and wall >= self._next_change):
             self._refresh = False
-            if self._advance(t, wall):
+            if self._schedule(t, wall):
+                rects.append(self._start_wipe(surface, t, wall))
+        elif t >= self.rotator.due() - 1e-9:
+            if self._schedule(t, wall, step=True):
                 rects.append(self._start_wipe(surface, t, wall))
         if self._wipe is not None:
             rects.append(self._wipe_step(surface, t))
@@ -246,6 +271,8 @@ class App:
     def _set_library(self, library: Library, t: float) -> None:
         old = self.library
         self.library = library
+        if library.newest_mtime is not None:
+            self.trust.note_content_time(dt.datetime.fromtimestamp(library.newest_mtime, dt.timezone.utc))
         for problem in library.problems:
             if problem not in old.problems:
                 log.warning("refused %s", problem.format())
@@ -268,7 +295,7 @@ class App:
         return evaluate(self.library, wall, self.tz, self.config.screen.tags)
 
     def _update_ticker(self, t: float) -> None:
-        wall, _trusted = trusted_time(self.clock.now(), self.tz)
+        wall, _trusted = self.trust.assess(self.clock.now(), t)
         self.renderer.ticker.set_messages(ticker_messages(self.library, self._decisions(wall)), t)
 
     def _ready(self, notices: list[Notice], sync: bool) -> list[Notice]:
@@ -282,29 +309,27 @@ class App:
                 self.preparer.request(notice, 0)
         return ready
 
-    def _page_due(self, t: float) -> bool:
-        return self.slot is None or t - self.slot_since >= self.slot.seconds - 1e-9
+    def _schedule(self, t: float, wall: dt.datetime, sync: bool = False, step: bool = False) -> bool:
+        """Re-evaluate the schedule; ``step`` also moves on to the next page.
 
-    def _advance(self, t: float, wall: dt.datetime, sync: bool = False) -> bool:
-        """Choose the page to show; True when it differs from the one on screen."""
+        Returns True when the page on screen is to change.
+        """
         decisions = self._decisions(wall)
         self.renderer.ticker.set_messages(ticker_messages(self.library, decisions), t)
         active = [d.notice for d in decisions if d.state == ACTIVE]
-        self.slots = build_cycle(self._ready(active, sync), self.renderer.page_times)
-        previous = self.slot
-        if previous is not None and not self._page_due(t):
-            # Content changed under the page on screen: same page of the new version.
-            same = [s for s in self.slots if s.notice_id == previous.notice_id]
-            slot = same[min(previous.page, len(same) - 1)] if same else next_slot(self.slots, previous)
-            since = self.slot_since if same else t
+        slots = build_cycle(self._ready(active, sync), self.renderer.page_times)
+        if step:
+            self.rotator.slots = slots
+            self.rotator.step(t)
         else:
-            slot, since = next_slot(self.slots, previous), t
-        self.slot, self.slot_since = slot, since
+            self.rotator.update(t, slots)
+        self._next_change = next_change(self.library, wall, self.tz, self.config.screen.tags)
         self._status_dirty = True
         self._ahead_dirty = True
+        slot = self.rotator.current
         notice = self.library.get(slot.notice_id) if slot else None
         shown = (notice.id, notice.sha256, slot.page) if notice else None
-        changed = shown != self._shown
+        changed = shown != self._shown or step
         self._shown = shown
         if slot is not None and changed:
             log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1, slot.pages, slot.seconds)
@@ -368,7 +393,7 @@ class App:
     # -- status --------------------------------------------------------------------
 
     def _status_documents(self) -> tuple[dict, str]:
-        wall, trusted = trusted_time(self.clock.now(), self.tz)
+        wall, trusted = self.trust.assess(self.clock.now(), self.clock.monotonic())
         decisions = self._decisions(wall)
         slot = self.slot
         showing = StatusShowing(slot.notice_id if slot else None, slot.page + 1 if slot else 0,

@@ -9,7 +9,7 @@ so a rescan of a large folder costs little.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from player.model.library import SourceFile, build_library, is_ignored, is_image
@@ -66,7 +66,9 @@ class FolderScanner:
                     seen[rel] = result
                     files.append(result.file)
         self._seen = seen
-        return build_library(files, self.limits, problems, self.source)
+        library = build_library(files, self.limits, problems, self.source)
+        newest = max((s.mtime_ns for s in seen.values()), default=None)
+        return replace(library, newest_mtime=None if newest is None else newest / 1e9)
 
     def _read(self, full: str, rel: str, root_real: str) -> _Seen | Problem:
         try:
