@@ -14,9 +14,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 extras=""
 apt_extra=()
+# Test-only tools: libfaketime runs the real player under a false clock.
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]" ;;
+    --test) extras="[test]"; apt_extra=(faketime) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -63,9 +64,13 @@ if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh-cn family 2>
   apt_install fontconfig fonts-noto-cjk || apt_install fontconfig fonts-wqy-microhei
 fi
 
-# 3. Test-only system tools.
-if [ -n "$extras" ] && [ "${#apt_extra[@]}" -gt 0 ]; then
-  apt_install "${apt_extra[@]}"
+# 3. Test-only system tools (only those missing).
+missing=()
+for package in "${apt_extra[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_install "${missing[@]}"
 fi
 
 # 4. Virtual environment with the player (editable, so the checkout is what runs).

@@ -23,6 +23,7 @@ status files are written by the writer, folder scanning by the watcher.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 import queue
@@ -36,8 +37,9 @@ from player.config import Config
 from player.layout.pages import Pace
 from player.model.library import STATUS_NAME
 from player.model.notice import Library, Notice, Priority
-from player.model.rotation import Rotator, Slot, build_cycle, next_slot
-from player.model.schedule import ACTIVE, Decision, days_remaining, evaluate, next_change
+from player.model.rotation import Slot, next_slot
+from player.model.schedule import ACTIVE, Decision, days_remaining
+from player.model.scheduler import Scheduler
 from player.render.fonts import Fonts
 from player.render.frame import FrameRenderer, Showing
 from player.render.pg import pygame
@@ -114,9 +116,9 @@ class App:
                                      config.drop.poll, config.drop.rescan)
         self.writer = StatusWriter(config.status_path, config.drop.dir / STATUS_NAME if report else None)
         self.library = Library()
-        self.rotator = Rotator(config.schedule.urgent_every)
+        self.scheduler = Scheduler(self.tz, config.screen.tags, self.renderer.page_times,
+                                   config.schedule.urgent_every)
         self.trust = ClockTrust(config.state_dir, self.tz, config.clock.max_jump_days, config.clock.confirm_ntp)
-        self._next_change: dt.datetime | None = None  # next schedule boundary (wall time)
         self._offset: float | None = None  # wall - monotonic, to notice clock jumps
         self.stats = FrameStats(stats_keep)
         self.first_frame_ms: float | None = None
@@ -200,12 +202,12 @@ class App:
     @property
     def slot(self) -> Slot | None:
         """The page on screen."""
-        return self.rotator.current
+        return self.scheduler.current
 
     @property
     def slots(self) -> list[Slot]:
         """The current cycle."""
-        return self.rotator.slots
+        return self.scheduler.rotator.slots
 
     def _wall(self, t: float) -> tuple[dt.datetime, bool]:
         """(time to schedule by, clock trusted?) — and notice clock jumps."""
@@ -231,12 +233,10 @@ class App:
             self._schedule(t, wall, sync=True)
             rects.append(self.renderer.draw_body(surface, self._showing(wall)))
             self.renderer.ticker.draw_label(surface)
-        elif self._refresh or (self._next_change is not None and wall >= self._next_change):
+        else:
+            todo = "reschedule" if self._refresh else self.scheduler.what_now(t, wall)
             self._refresh = False
-            if self._schedule(t, wall):
-                rects.append(self._start_wipe(surface, t, wall))
-        elif t >= self.rotator.due() - 1e-9:
-            if self._schedule(t, wall, step=True):
+            if todo is not None and self._schedule(t, wall, step=todo == "step"):
                 rects.append(self._start_wipe(surface, t, wall))
         if self._wipe is not None:
             rects.append(self._wipe_step(surface, t))
@@ -271,6 +271,7 @@ class App:
     def _set_library(self, library: Library, t: float) -> None:
         old = self.library
         self.library = library
+        self.scheduler.set_library(library)
         if library.newest_mtime is not None:
             self.trust.note_content_time(dt.datetime.fromtimestamp(library.newest_mtime, dt.timezone.utc))
         for problem in library.problems:
@@ -292,7 +293,7 @@ class App:
                  len(library.notices), len(library.ticker), len(library.problems))
 
     def _decisions(self, wall: dt.datetime) -> list[Decision]:
-        return evaluate(self.library, wall, self.tz, self.config.screen.tags)
+        return self.scheduler.decisions(wall)
 
     def _update_ticker(self, t: float) -> None:
         wall, _trusted = self.trust.assess(self.clock.now(), t)
@@ -314,19 +315,15 @@ class App:
 
         Returns True when the page on screen is to change.
         """
-        decisions = self._decisions(wall)
-        self.renderer.ticker.set_messages(ticker_messages(self.library, decisions), t)
-        active = [d.notice for d in decisions if d.state == ACTIVE]
-        slots = build_cycle(self._ready(active, sync), self.renderer.page_times)
+        ready = functools.partial(self._ready, sync=sync)
         if step:
-            self.rotator.slots = slots
-            self.rotator.step(t)
+            self.scheduler.step(t, wall, ready)
         else:
-            self.rotator.update(t, slots)
-        self._next_change = next_change(self.library, wall, self.tz, self.config.screen.tags)
+            self.scheduler.reschedule(t, wall, ready)
+        self.renderer.ticker.set_messages(ticker_messages(self.library, self.scheduler.decisions(wall)), t)
         self._status_dirty = True
         self._ahead_dirty = True
-        slot = self.rotator.current
+        slot = self.scheduler.current
         notice = self.library.get(slot.notice_id) if slot else None
         shown = (notice.id, notice.sha256, slot.page) if notice else None
         changed = shown != self._shown or step

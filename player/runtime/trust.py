@@ -14,8 +14,9 @@ after the last trusted time: a staff PC with a wrong clock must not poison the f
   on a first start, above the floor) is
   not trusted until confirmed: the kernel reports NTP synchronisation (``adjtimex``)
   — switchable with ``clock.confirm_ntp`` (tests switch it off).
-- While untrusted, the schedule runs at ``max(floor, last trusted)`` plus the time that
-  has passed on the monotonic clock since the player started; the header shows
+- While untrusted, the schedule runs on the monotonic clock from the last trusted reading
+  of this run (or, if there was none, from ``max(floor, last trusted)``), never below the
+  floor; the header shows
   时间同步中 instead of a date; ``status.json`` says ``clock.trusted: false``. Trust
   returns as soon as the clock is plausible again.
 """
@@ -67,6 +68,7 @@ class ClockTrust:
         self.content_newest: dt.datetime | None = None
         self._saved_at: float | None = None
         self._base: tuple[dt.datetime, float] | None = None  # (schedule time, monotonic) while untrusted
+        self._anchor: tuple[dt.datetime, float] | None = None  # the last trusted (wall, monotonic)
         self.trusted: bool | None = None
 
     def _load(self) -> dt.datetime | None:
@@ -113,13 +115,15 @@ class ClockTrust:
             self.trusted = trusted
             self._base = None
         if trusted:
+            self._anchor = (now, mono)
             if self._saved_at is None or mono - self._saved_at >= SAVE_EVERY:
                 self._save(now, mono)
             return now, True
         if self._base is None:
-            self._base = (max(floor, self.last_trusted or floor), mono)
+            # Real time goes on from the last trusted reading of this run, else from the floor.
+            self._base = self._anchor or (max(floor, self.last_trusted or floor), mono)
         base, since = self._base
-        return base + dt.timedelta(seconds=max(0.0, mono - since)), False
+        return max(floor, base + dt.timedelta(seconds=max(0.0, mono - since))), False
 
     def _save(self, now: dt.datetime, mono: float) -> None:
         self.last_trusted = now
