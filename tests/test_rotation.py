@@ -57,8 +57,33 @@ def test_urgent_interrupts_within_a_frame_then_resumes_the_interrupted_page() ->
     rot.update(13.0, build_cycle([notice("u/water", Priority.URGENT)] + normal, pages))
     assert rot.current.notice_id == "u/water" and rot.since == 13.0
     assert rot.due() == 23.0
-    rot.step(23.0)  # its one page is over: the interrupted page again, from its start
-    assert (rot.current.notice_id, rot.current.page, rot.since) == ("n/a2", 1, 23.0)
+    rot.step(23.0)  # its one page is over: the interrupted page comes back for its 7 s left
+    assert (rot.current.notice_id, rot.current.page) == ("n/a2", 1) and rot.due() == 30.0
+    rot.step(30.0)
+    assert rot.current.notice_id == "n/b"
+
+
+def test_a_page_with_almost_no_time_left_is_not_brought_back() -> None:
+    normal = [notice("n/a"), notice("n/b")]
+    rot = Rotator()
+    rot.update(0.0, build_cycle(normal, pages))
+    rot.update(8.5, build_cycle([notice("u/x", Priority.URGENT)] + normal, pages))  # 1.5 s left of n/a
+    rot.step(18.5)
+    assert rot.current.notice_id == "n/b"
+
+
+def test_an_urgent_notice_longer_than_the_interval_alternates_with_the_rotation() -> None:
+    long_pages = lambda n: [40.0, 40.0] if n.id.startswith("u/") else [10.0]  # noqa: E731
+    rot = Rotator(urgent_every=60)
+    rot.update(0.0, build_cycle([notice("u/long", Priority.URGENT)] + [notice(f"n/{c}") for c in "abc"], long_pages))
+    seen = []
+    for _ in range(12):
+        t = rot.due()
+        rot.step(t)
+        seen.append(rot.current.notice_id)
+    # The two urgent pages, then one page of the rotation, and again: the rotation progresses.
+    assert [nid for nid in seen if not nid.startswith("u/")] == ["n/a", "n/b", "n/c", "n/a"]
+    assert seen[1::3] == ["n/a", "n/b", "n/c", "n/a"]
 
 
 def test_urgent_recurs_every_interval_until_it_ends() -> None:

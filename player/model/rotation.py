@@ -4,13 +4,17 @@
 become *slots*, one per page with its display time. Notices of priority ``high`` appear
 twice per cycle: the cycle is ``H + N1 + H + N2``, where H are the high notices and N1,
 N2 the first and second half of the others, so a high notice plays twice as often as a
-normal one and never twice in a row (unless there is nothing else). Urgent notices lead
-the cycle.
+normal one and never twice in a row (unless there is nothing else). Urgent notices are
+not taken in turn: they interrupt (below); only when nothing else is active do they
+rotate like the others.
 
 **Urgent notices interrupt.** An active urgent notice that has not started within the
 last ``urgent_every`` seconds (or never) takes the screen at once — within a second of
-arriving or of its start time — shows all its pages, and then the interrupted page is
-shown again from its beginning.
+arriving or of its start time — shows all its pages, and then the interrupted page comes
+back for the rest of its time (skipped if less than :data:`MIN_RESUME` seconds were
+left), so the rotation always progresses. An urgent notice that is itself longer than
+``urgent_every`` would otherwise keep the screen: after it, the resumed page plays out
+before the next interruption.
 
 **Changes.** When content or the schedule changes, the page on screen stays (re-laid
 out if its notice changed) unless its notice left the rotation; the next page is the
@@ -30,6 +34,8 @@ from player.model.notice import Notice, Priority
 from player.model.schedule import sort_key
 
 URGENT_EVERY = 60.0
+#: An interrupted page with less time than this left is not brought back.
+MIN_RESUME = 3.0
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,11 @@ def build_cycle(notices: Sequence[Notice], page_times: Callable[[Notice], Sequen
 
 
 def next_slot(slots: Sequence[Slot], current: Slot | None) -> Slot | None:
-    """The slot that follows ``current`` in cycle order (wrapping); None if empty."""
+    """The slot that follows ``current`` in cycle order (wrapping); None if empty.
+
+    Urgent notices are reached by interruption, not in turn (unless nothing else is active).
+    """
+    slots = [s for s in slots if not s.urgent] or list(slots)
     if not slots:
         return None
     if current is None:
@@ -104,16 +114,22 @@ class Rotator:
     since: float = 0.0
     #: When each urgent notice last started showing.
     urgent_started: dict[str, float] = field(default_factory=dict)
-    #: The slot an urgent interruption took the screen from (shown again afterwards).
+    #: The slot an urgent interruption took the screen from, and its seconds left.
     resume: Slot | None = None
+    resume_left: float = 0.0
     #: While interrupting: the urgent notice being shown.
     interrupting: str | None = None
+    #: The page resumed after an interruption plays in full before the next one, so an
+    #: urgent notice longer than ``urgent_every`` cannot keep the screen for itself.
+    owed: bool = False
 
     def due(self) -> float:
         """When something must change next (page end or an urgent notice's recurrence)."""
-        ends = self.since + self.current.seconds if self.current else float("-inf")
-        if self.interrupting is not None or (self.current is not None and self.current.urgent):
-            return ends  # no interruption of an urgent notice
+        if self.current is None:
+            return float("-inf") if self.slots else float("inf")  # idle: wait for a reschedule
+        ends = self.since + self.current.seconds
+        if self.interrupting is not None or self.current.urgent or self.owed:
+            return ends  # no interruption of an urgent notice or of a resumed page
         for slot in self.slots:
             if slot.urgent and slot.page == 0 and slot.notice_id != self.interrupting:
                 started = self.urgent_started.get(slot.notice_id)
@@ -138,6 +154,7 @@ class Rotator:
 
     def step(self, t: float) -> bool:
         """Time is up for the current page (or it vanished): show the next one."""
+        self.owed = False
         if self._interrupt(t):
             return True
         previous = self.current
@@ -148,10 +165,17 @@ class Rotator:
                 self._show(following[0], t)
                 return True
             # The urgent notice has been shown in full (or has gone): back to where it interrupted.
+            started = self.urgent_started.get(self.interrupting or "", t)
             resume, self.resume, self.interrupting = self.resume, None, None
             again = [s for s in self.slots if resume is not None and s.notice_id == resume.notice_id
                      and s.page == resume.page]
-            self._show(again[0] if again else next_slot(self.slots, resume), t)
+            if again and self.resume_left >= MIN_RESUME:
+                self._show(again[0], t)
+                self.since = t - max(0.0, again[0].seconds - self.resume_left)  # the rest of its time
+            else:
+                self._show(next_slot(self.slots, resume or previous), t)
+            long_urgent = t - started >= self.urgent_every
+            self.owed = long_urgent and self.current is not None and not self.current.urgent
             return True
         self._show(next_slot(self.slots, previous), t)
         return True
@@ -163,8 +187,9 @@ class Rotator:
         for slot in self.slots:
             if slot.urgent and slot.page == 0:
                 started = self.urgent_started.get(slot.notice_id)
-                if started is None or t - started >= self.urgent_every - 1e-9:
+                if started is None or (not self.owed and t - started >= self.urgent_every - 1e-9):
                     self.resume = self.current
+                    self.resume_left = (self.since + self.current.seconds - t) if self.current else 0.0
                     self.interrupting = slot.notice_id
                     self._show(slot, t)
                     return True

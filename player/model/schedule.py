@@ -92,24 +92,22 @@ def active_notices(library: Library, now: dt.datetime, tz: ZoneInfo,
     return tuple(d.notice for d in evaluate(library, now, tz, tags) if d.state == ACTIVE)
 
 
-def _window_edges(meta: Meta, after: dt.datetime, tz: ZoneInfo, days: int = 8) -> list[dt.datetime]:
-    """Local times after ``after`` at which the notice's daily window opens or closes."""
+def _next_window_edge(meta: Meta, after: dt.datetime, tz: ZoneInfo, days: int = 8) -> dt.datetime | None:
+    """The first moment after ``after`` at which the daily window opens or closes."""
     if not meta.hours and not meta.days:
-        return []
+        return None
     local = after.astimezone(tz)
-    edges = []
     for offset in range(days):
         day = local.date() + dt.timedelta(days=offset)
-        if meta.hours:
-            for start, end in meta.hours:
-                for clock in (start, end):
-                    if clock == dt.time.max:
-                        edges.append(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz))
-                    else:
-                        edges.append(dt.datetime.combine(day, clock, tzinfo=tz))
-        # Day filters change at midnight.
-        edges.append(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz))
-    return [e for e in edges if e > after]
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+        edges = [midnight]  # day filters change at midnight
+        for start, end in meta.hours:
+            for clock in (start, end):
+                edges.append(midnight if clock == dt.time.max else dt.datetime.combine(day, clock, tzinfo=tz))
+        later = [e for e in edges if e > after]
+        if later:
+            return min(later)
+    return None
 
 
 def next_change(library: Library, now: dt.datetime, tz: ZoneInfo,
@@ -129,7 +127,7 @@ def next_change(library: Library, now: dt.datetime, tz: ZoneInfo,
         candidates = [to_aware(meta.start, tz, end=False), to_aware(meta.end, tz, end=True)]
         end = candidates[1]
         if end is None or end > now:
-            candidates += _window_edges(meta, now, tz)
+            candidates.append(_next_window_edge(meta, now, tz))
         for moment in candidates:
             if moment is not None and moment > now and (best is None or moment < best):
                 best = moment
