@@ -211,36 +211,53 @@ def cmd_schedule(args, env: Environment) -> ExitStatus:
     config = _config(args, env)
     at = _moment(args.at, config, env)
     fonts = _fonts(config)
+    from player.model.rotation import build_cycle
+    from player.model.schedule import next_change
     from player.runtime.app import make_renderer
     library = _library(config)
-    size = config.display.size or (1920, 1080)
-    renderer = make_renderer(config, size, fonts)
+    renderer = make_renderer(config, config.display.size or (1920, 1080), fonts)
     wall, trusted = trusted_time(at, config.tz)
     decisions = evaluate(library, wall, config.tz, config.screen.tags)
     rows = []
     for d in decisions:
         times = renderer.page_times(d.notice) if d.state == ACTIVE else []
         rows.append({"id": d.notice.id, "title": d.notice.title, "state": d.state, "reason": d.reason,
-                     "pages": len(times), "seconds": [round(t, 1) for t in times],
+                     "priority": d.notice.meta.priority.label, "pages": len(times),
+                     "seconds": [round(t, 1) for t in times],
                      "start": d.start.isoformat() if d.start else None,
                      "end": d.end.isoformat() if d.end else None})
+    cycle = build_cycle([d.notice for d in decisions if d.state == ACTIVE], renderer.page_times)
+    order = [s.notice_id for s in cycle if s.page == 0 and not s.urgent]
+    change = next_change(library, wall, config.tz, config.screen.tags)
     if args.json:
-        json.dump({"at": wall.isoformat(), "clock_trusted": trusted, "rotation": rows},
+        json.dump({"at": wall.isoformat(), "clock_trusted": trusted, "rotation": rows, "cycle": order,
+                   "cycle_seconds": round(sum(s.seconds for s in cycle if not s.urgent), 1),
+                   "urgent_every": config.schedule.urgent_every,
+                   "next_change": change.isoformat() if change else None},
                   env.stdout, ensure_ascii=False, indent=1)
         env.stdout.write("\n")
         return ExitStatus.OK
+    out = env.stdout
     local = wall.astimezone(config.tz)
-    print(f"rotation at {local:%Y-%m-%d %H:%M:%S %Z}" + ("" if trusted else " (clock not trusted)"),
-          file=env.stdout)
+    print(f"rotation at {local:%Y-%m-%d %H:%M:%S %Z}" + ("" if trusted else " (clock not trusted)"), file=out)
+    by_id = {r["id"]: r for r in rows}
     for row in rows:
-        if row["state"] == ACTIVE:
-            print(f"  {row['id']}: {row['pages']} page(s), {sum(row['seconds']):.0f} s "
-                  f"({', '.join(f'{s:g}' for s in row['seconds'])})", file=env.stdout)
-    out = [r for r in rows if r["state"] != ACTIVE]
-    if out:
-        print("not shown:", file=env.stdout)
-        for row in out:
-            print(f"  {row['id']}: {row['reason']}", file=env.stdout)
+        if row["state"] == ACTIVE and row["priority"] == "urgent":
+            print(f"  urgent, every {config.schedule.urgent_every:g} s: {row['id']}: {row['pages']} page(s), "
+                  f"{sum(row['seconds']):.0f} s", file=out)
+    for number, nid in enumerate(order, 1):
+        row = by_id[nid]
+        print(f"  {number:2d}. {nid}: {row['pages']} page(s), {sum(row['seconds']):.0f} s "
+              f"({', '.join(f'{s:g}' for s in row['seconds'])})" + ("  [high]" if row["priority"] == "high" else ""),
+              file=out)
+    print(f"  one cycle: {sum(s.seconds for s in cycle if not s.urgent):.0f} s", file=out)
+    others = [r for r in rows if r["state"] != ACTIVE]
+    if others:
+        print("not shown:", file=out)
+        for row in others:
+            print(f"  {row['id']}: {row['reason']}", file=out)
+    if change:
+        print(f"next change: {change.astimezone(config.tz):%Y-%m-%d %H:%M:%S}", file=out)
     return ExitStatus.OK
 
 

@@ -120,3 +120,13 @@ def test_bench_prints_the_figures_as_json(mode: list[str]) -> None:
         assert isinstance(figures[key], (int, float)) and figures[key] > 0, key
     assert figures["frames"] >= 10
     assert figures["cpu_ms_p50"] <= figures["cpu_ms_p99"] <= figures["cpu_ms_max"]
+
+
+def test_schedule_shows_the_cycle_as_played_and_the_next_change() -> None:
+    data = json.loads(run_signage("schedule", "-c", CONFIG, "--at", "2026-11-27T10:30", "--json").stdout)
+    high = "重要决策/关于实施2026年老旧小区改造项目的决定（示例）"
+    assert data["cycle"].count(high) == 2 and data["cycle"][0] == high
+    assert data["next_change"] == "2026-12-03T00:00:00+08:00"  # the 任前公示 ends after 2 December
+    assert data["urgent_every"] == 60.0 and data["cycle_seconds"] > 600
+    text = run_signage("schedule", "-c", CONFIG, "--at", "2026-11-27T10:30").stdout
+    assert "next change: 2026-12-03 00:00:00" in text and "one cycle:" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import select
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -44,9 +45,12 @@ class SystemClock:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        """``time.sleep()``."""
+        """``time.sleep()``; ``select()`` if the C library refuses (seen under libfaketime)."""
         if seconds > 0:
-            time.sleep(seconds)
+            try:
+                time.sleep(seconds)
+            except OSError:
+                select.select([], [], [], seconds)
 
 
 class SimulatedClock:
