@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -38,16 +39,27 @@ from player.runtime.clock import release_floor
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 600.0
+CONFIRM_EVERY = 10.0
 TIME_ERROR = 5  # adjtimex(2): clock not synchronised
+
+
+@functools.lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
 
 
 def kernel_ntp_synchronised() -> bool | None:
     """The kernel's view (``adjtimex``): True synchronised, False not, None unknown."""
+    libc = _libc()
+    if libc is None:
+        return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         buffer = ctypes.create_string_buffer(512)  # struct timex, modes = 0: read only
         state = libc.adjtimex(buffer)
-    except (OSError, AttributeError):
+    except AttributeError:
         return None
     if state < 0:
         return None
@@ -69,6 +81,7 @@ class ClockTrust:
         self._saved_at: float | None = None
         self._base: tuple[dt.datetime, float] | None = None  # (schedule time, monotonic) while untrusted
         self._anchor: tuple[dt.datetime, float] | None = None  # the last trusted (wall, monotonic)
+        self._confirmation: tuple[bool, float] | None = None  # (NTP says synchronised, when asked)
         self.trusted: bool | None = None
 
     def _load(self) -> dt.datetime | None:
@@ -103,7 +116,7 @@ class ClockTrust:
         floor = self.floor()
         trusted = now >= floor
         if trusted and now > (self.last_trusted or floor) + self.max_jump:
-            trusted = bool(self.confirm_ntp and self.ntp())
+            trusted = self.confirm_ntp and self._confirmed(mono)
         if trusted != self.trusted:
             if trusted:
                 log.info("clock trusted (%s)", now.isoformat(timespec="seconds"))
@@ -124,6 +137,12 @@ class ClockTrust:
             self._base = self._anchor or (max(floor, self.last_trusted or floor), mono)
         base, since = self._base
         return max(floor, base + dt.timedelta(seconds=max(0.0, mono - since))), False
+
+    def _confirmed(self, mono: float) -> bool:
+        """The NTP confirmation, asked at most every :data:`CONFIRM_EVERY` seconds."""
+        if self._confirmation is None or mono - self._confirmation[1] >= CONFIRM_EVERY:
+            self._confirmation = (bool(self.ntp()), mono)
+        return self._confirmation[0]
 
     def _save(self, now: dt.datetime, mono: float) -> None:
         self.last_trusted = now
