@@ -124,7 +124,8 @@ def _moment(text: str | None, config: Config, env: Environment) -> dt.datetime:
 
 
 def _library(config: Config) -> Library:
-    return FolderScanner(config.drop.dir, config.limits).scan()
+    from player.render.draw import image_problem
+    return FolderScanner.once(config.drop.dir, config.limits, image_problem).scan()
 
 
 # --- commands -------------------------------------------------------------------------
@@ -268,21 +269,22 @@ def cmd_check(args, env: Environment) -> ExitStatus:
     if args.config or config_path.is_file():
         limits = load_config(config_path).limits
     glyphs = _glyph_checker(env)
+    from player.render.draw import image_problem
     problems = 0
     notices = 0
     for arg in args.paths:
         path = Path(arg) if Path(arg).is_absolute() else env.cwd / arg
         if path.is_dir():
-            library = FolderScanner(path, limits).scan()
+            library = FolderScanner.once(path, limits, image_problem).scan()
             prefix = arg.rstrip("/") + "/"
         elif path.is_file():
-            library = _check_file(path, limits)
+            library = _check_file(path, limits, image_problem)
             prefix = arg[: len(arg) - len(path.name)]
         else:
             print(f"{arg}: no such file or folder", file=env.stdout)
             problems += 1
             continue
-        broken = _undecodable_images(library) + _missing_glyphs(library, glyphs)
+        broken = _missing_glyphs(library, glyphs)
         for problem in sorted([*library.problems, *broken], key=lambda p: (p.path, p.line or 0)):
             print(f"{prefix}{problem.format()}", file=env.stdout)
         problems += len(library.problems) + len(broken)
@@ -294,7 +296,7 @@ def cmd_check(args, env: Environment) -> ExitStatus:
     return ExitStatus.OK
 
 
-def _check_file(path: Path, limits: Limits) -> Library:
+def _check_file(path: Path, limits: Limits, image_check) -> Library:
     """A single file (with its sidecar, if any) checked as if it lay in its folder."""
     candidates = [path]
     if path.suffix.lower() not in (".yaml", ".yml"):
@@ -311,21 +313,7 @@ def _check_file(path: Path, limits: Limits) -> Library:
         except OSError as exc:
             problems.append(Problem(candidate.name, f"cannot read file: {exc.strerror or exc}",
                                     "文件无法读取：请检查文件权限"))
-    return build_library(files, limits, problems)
-
-
-def _undecodable_images(library: Library) -> list[Problem]:
-    from player.render.draw import ImageDecodeError, decode_image
-    found = []
-    for notice in library.notices:
-        if isinstance(notice.body, ImageBody):
-            try:
-                decode_image(notice.body)
-            except ImageDecodeError as exc:
-                found.append(Problem(notice.path, f"picture cannot be decoded ({exc}); it is damaged "
-                                     "or incomplete, export it again as JPEG or PNG",
-                                     "图片已损坏或不完整，无法显示：请重新导出为 JPG 或 PNG 后再放入"))
-    return found
+    return build_library(files, limits, problems, image_check=image_check)
 
 
 def _glyph_checker(env: Environment):

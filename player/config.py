@@ -61,6 +61,7 @@ class DropConfig:
     dir: Path
     poll: str = "auto"  # auto | true | false
     rescan: float = 300.0
+    quiet: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
         "fps": ("fps", _number(1, 240, integer=True)),
         "renderer": ("renderer", _choice("auto", "software", "accelerated"))}),
     "drop": (DropConfig, {"dir": ("dir", _existing_dir), "poll": ("poll", _poll),
-                          "rescan": ("rescan", _number(10, 86400))}),
+                          "rescan": ("rescan", _number(10, 86400)),
+                          "quiet": ("quiet", _number(0.1, 60))}),
     "sync": (SyncConfig, {"url": ("url", _url), "interval": ("interval", _number(5, 86400)),
                           "public_key": ("public_key", _opt(_existing_file))}),
     "ticker": (TickerConfig, {"speed": ("speed", _number(10, 2000))}),

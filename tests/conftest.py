@@ -25,10 +25,12 @@ def repo_root() -> Path:
     return ROOT
 
 
-def load_folder(root: Path):
-    """Parse a content folder the way the player does."""
+def load_folder(root: Path, decode: bool = False):
+    """Parse a content folder the way ``signage check`` does (``decode``: pictures fully
+    decoded too; the model tests use header-only picture fixtures)."""
+    from player.render.draw import image_problem
     from player.sources.folder import FolderScanner
-    return FolderScanner(root).scan()
+    return FolderScanner.once(root, image_check=image_problem if decode else None).scan()
 
 
 @pytest.fixture(scope="session")

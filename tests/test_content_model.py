@@ -59,7 +59,7 @@ def load(tmp_path: Path, files: dict[str, str | bytes], limits: Limits | None = 
     root = write_tree(tmp_path / "drop", files)
     if limits is None:
         return load_folder(root)
-    return FolderScanner(root, limits).scan()
+    return FolderScanner.once(root, limits).scan()
 
 
 def one_notice(library: Library):

@@ -77,3 +77,16 @@ def test_a_damaged_trust_file_is_ignored(tmp_path: Path) -> None:
 
 def test_kernel_ntp_status_is_readable() -> None:
     assert kernel_ntp_synchronised() in (True, False, None)
+
+
+def test_system_clock_sleep_survives_a_refused_nanosleep(monkeypatch) -> None:
+    import time as time_module
+
+    from player.runtime.clock import SystemClock
+
+    def refuse(_seconds: float) -> None:
+        raise OSError(22, "Invalid argument")  # what glibc's clock_nanosleep gave under libfaketime
+    monkeypatch.setattr(time_module, "sleep", refuse)
+    started = time_module.monotonic()
+    SystemClock().sleep(0.05)
+    assert time_module.monotonic() - started >= 0.04

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from player.model.encoding import decode_text
@@ -77,8 +77,13 @@ def notice_id(path: str) -> str:
     return posixpath.join(folder, stem) if folder else stem
 
 
+#: Checks a picture fully (decodes it); returns why it cannot be shown, or None.
+ImageCheck = Callable[[ImageBody], "str | None"]
+
+
 def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
-                  problems: Iterable[Problem] = (), source: str = "drop") -> Library:
+                  problems: Iterable[Problem] = (), source: str = "drop",
+                  image_check: ImageCheck | None = None) -> Library:
     """Parse every file of a content tree.
 
     Args:
@@ -86,6 +91,8 @@ def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
         limits: size limits.
         problems: problems the caller already found (they are kept, sorted in).
         source: "drop" or "bundle", recorded on each notice.
+        image_check: decodes pictures (the header check here cannot see a damaged body);
+            supplied by the caller because decoding needs pygame.
 
     Returns:
         The library: good notices sorted by id, ticker messages, all problems.
@@ -116,6 +123,13 @@ def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
             if sidecar:
                 used_sidecars.add(sidecar)
             notice = parse_notice(by_path[path], by_path[sidecar] if sidecar else None, limits)
+            if image_check is not None and isinstance(notice.body, ImageBody):
+                reason = image_check(notice.body)
+                if reason is not None:
+                    raise ContentError(
+                        f"picture cannot be decoded ({reason}); it is damaged or incomplete, "
+                        "export it again as JPEG or PNG",
+                        "图片已损坏或不完整，无法显示：请重新导出为 JPG 或 PNG 后再放入")
         except ContentError as exc:
             found.append(exc.at(getattr(exc, "path", None) or path))
             continue

@@ -35,6 +35,18 @@ def decode_image(body: ImageBody) -> "pygame.Surface":
         raise ImageDecodeError(str(exc) or "cannot decode picture") from None
 
 
+def image_problem(body: ImageBody) -> str | None:
+    """Why a picture cannot be shown (fully decoded here, no display needed), or None.
+
+    Safe in a background thread: it creates a plain surface and drops it.
+    """
+    try:
+        decode_image(body)
+    except ImageDecodeError as exc:
+        return str(exc)
+    return None
+
+
 def draw_ops(surface: "pygame.Surface", ops: tuple[Op, ...], fonts: Fonts,
              image: ImageBody | None = None, offset: tuple[float, float] = (0, 0)) -> None:
     """Draw a display list; ``offset`` is added to every op's position."""

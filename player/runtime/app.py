@@ -49,6 +49,8 @@ from player.runtime.display import Screen
 from player.runtime.prepare import Preparer
 from player.runtime.stats import FrameStats
 from player.runtime.status import Showing as StatusShowing, StatusWriter, build_status, staff_report
+from player.render.draw import image_problem
+from player.sources.store import Store
 from player.sources.watch import FolderWatcher
 
 log = logging.getLogger(__name__)
@@ -112,8 +114,10 @@ class App:
         self.preparer = (Preparer(lambda: make_renderer(config, screen.size, Fonts(fonts.choice), self.fps))
                          if background else None)
         self._libraries: queue.Queue[Library] = queue.Queue()
+        self.store = Store(config.state_dir / "store")
         self.watcher = FolderWatcher(config.drop.dir, config.limits, self._libraries.put,
-                                     config.drop.poll, config.drop.rescan)
+                                     config.drop.poll, config.drop.rescan, config.drop.quiet,
+                                     store=self.store, image_check=image_problem)
         self.writer = StatusWriter(config.status_path, config.drop.dir / STATUS_NAME if report else None)
         self.library = Library()
         self.scheduler = Scheduler(self.tz, config.screen.tags, self.renderer.page_times,
@@ -278,15 +282,9 @@ class App:
             if problem not in old.problems:
                 log.warning("refused %s", problem.format())
         self.renderer.forget({(n.id, n.sha256) for n in library.notices})
-        if self._shown is not None:
-            now = library.get(self._shown[0])
-            if now is None:
-                self._refresh = True  # the notice on screen was removed: move on now
-            elif now.sha256 != self._shown[1]:
-                if self.preparer is None:
-                    self._refresh = True
-                else:  # changed: the old version stays up until the new one is laid out
-                    self.preparer.request(now, self._shown[2])
+        # Reschedule at once: new notices join (an urgent one interrupts within a frame), a
+        # removed one leaves, a changed one on screen is shown in its new version.
+        self._refresh = True
         self._update_ticker(t)
         self._status_dirty = True
         log.info("content: %d notices, %d ticker messages, %d problems",
@@ -302,8 +300,11 @@ class App:
     def _ready(self, notices: list[Notice], sync: bool) -> list[Notice]:
         """Notices laid out already; the others are requested (or, if ``sync``, laid out now)."""
         ready = []
+        on_screen = self._shown[0] if self._shown else None
         for notice in notices:
-            if self.renderer.has_layout(notice) or self.preparer is None or sync:
+            # The notice on screen is laid out here even if new: its page must not vanish
+            # just because its new version is still being prepared.
+            if self.renderer.has_layout(notice) or self.preparer is None or sync or notice.id == on_screen:
                 self.renderer.pages(notice)
                 ready.append(notice)
             else:
@@ -382,8 +383,11 @@ class App:
             notice = self.library.get(item.notice_id)
             if notice is None or notice.sha256 != item.sha256:
                 continue  # content changed meanwhile
+            known = self.renderer.has_layout(notice)
             self.renderer.adopt(item.notice_id, item.sha256, item.pages, item.page, item.surface)
             self._ahead_dirty = True
+            if not known:
+                self._refresh = True  # a newly laid-out notice joins the rotation now
             if self._shown is not None and item.notice_id == self._shown[0] and item.sha256 != self._shown[1]:
                 self._refresh = True  # the new version of the notice on screen is ready
 

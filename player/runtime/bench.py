@@ -142,7 +142,7 @@ def _paced(fps: float, seconds: float, frame: Callable[[float], None]) -> FrameS
 def _naive(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> FrameStats:
     """A loop that redraws everything and re-renders all text every frame."""
     renderer = make_renderer(config, screen.size, fonts)
-    library = FolderScanner(config.drop.dir, config.limits).scan()
+    library = FolderScanner.once(config.drop.dir, config.limits).scan()
     frame = renderer.frame
     ticker_text = SEPARATOR.join(library.ticker)
 
@@ -169,7 +169,7 @@ def _naive(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> Fram
 def _minimal(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> FrameStats:
     """The floor: everything pre-rendered once, each frame blits the ticker band only."""
     renderer = make_renderer(config, screen.size, fonts)
-    library = FolderScanner(config.drop.dir, config.limits).scan()
+    library = FolderScanner.once(config.drop.dir, config.limits).scan()
     renderer.draw_frame(screen.surface, None, Showing(library.notices[0] if library.notices else None), 0.0)
     screen.present([])
     area = renderer.ticker.area

@@ -1,16 +1,24 @@
-"""Watching the drop folder with watchdog and rebuilding the library on changes.
+"""Watching the drop folder with watchdog and keeping a :class:`Library` of it current.
 
-Threads: watchdog's observer thread only records that something changed (its handler
-sets a timestamp and an event); one loader thread waits until the folder has been quiet
-for ``quiet`` seconds, rescans it and hands a new :class:`Library` to ``on_library``
-when anything differs. A full rescan also runs every ``rescan`` seconds, catching
-anything the observer missed. Network shares (cifs, nfs, sshfs, fuse) get watchdog's
-``PollingObserver`` because inotify sees nothing there.
+Threads: watchdog's observer thread only records what happened (which paths are being
+written, which were closed) and wakes the loader; one loader thread rescans the folder
+(:class:`~player.sources.folder.FolderScanner` decides which files have finished
+arriving) and hands a new :class:`Library` to ``on_library`` when anything differs.
+
+- While files are still arriving the loader rescans every half quiet period, so a
+  finished copy appears about ``quiet`` seconds after it was closed.
+- A full rescan runs every ``rescan`` seconds anyway, catching anything missed.
+- Every :data:`HEALTH_EVERY` seconds the loader checks the observer: if its threads have
+  died, or the folder was deleted and recreated or a share remounted (its device and
+  inode changed), the observer is restarted. A missing folder keeps the last content.
+- Network shares (cifs, smb3, nfs, sshfs, fuse…) get watchdog's ``PollingObserver``
+  because inotify sees nothing there (``drop.poll: auto``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,14 +28,17 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from player.model.library import STATUS_NAME
+from player.model.library import STATUS_NAME, ImageCheck
 from player.model.limits import Limits
 from player.model.notice import Library
 from player.sources.folder import FolderScanner
+from player.sources.store import Store
 
 log = logging.getLogger(__name__)
 
 NETWORK_FS = ("cifs", "smb3", "smbfs", "nfs", "nfs4", "sshfs", "fuse", "fuse.sshfs", "9p", "davfs")
+HEALTH_EVERY = 5.0
+BATCH = 0.2  # events closer together than this are handled in one scan
 
 
 def mount_fstype(path: Path, mountinfo: str | None = None) -> str | None:
@@ -59,15 +70,23 @@ def wants_polling(poll: str, path: Path, mountinfo: str | None = None) -> bool:
 
 
 class _Handler(FileSystemEventHandler):
+    """Runs on the observer thread: records, never parses."""
+
     def __init__(self, watcher: "FolderWatcher") -> None:
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-        if all(p.endswith(STATUS_NAME) or not p for p in paths):
+        rels = [self.watcher.relative(p) for p in (event.src_path, getattr(event, "dest_path", "") or "")]
+        rels = [r for r in rels if r]
+        if not rels or all(r == STATUS_NAME for r in rels):
             return  # our own report
+        if not event.is_directory:
+            if event.event_type in ("created", "modified"):
+                self.watcher.scanner.note_write(rels[0])
+            elif event.event_type == "closed":
+                self.watcher.scanner.note_closed(rels[0])
         self.watcher.touch()
 
 
@@ -75,19 +94,34 @@ class FolderWatcher:
     """Keeps a :class:`Library` of a folder up to date in background threads."""
 
     def __init__(self, root: Path, limits: Limits, on_library: Callable[[Library], None],
-                 poll: str = "auto", rescan: float = 300.0, quiet: float = 1.0) -> None:
+                 poll: str = "auto", rescan: float = 300.0, quiet: float = 1.0,
+                 store: Store | None = None, image_check: ImageCheck | None = None) -> None:
         self.root = root
-        self.scanner = FolderScanner(root, limits)
+        self.scanner = FolderScanner(root, limits, store=store, quiet=quiet, image_check=image_check)
         self.on_library = on_library
         self.polling = wants_polling(poll, root)
         self.rescan = rescan
         self.quiet = quiet
+        self.restarts = 0
         self._changed = threading.Event()
         self._last_event = 0.0
         self._stop = threading.Event()
         self._observer = None
+        self._identity: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
         self._last_key: tuple | None = None
+        self._pending = False
+        self._missing_logged = False
+
+    def relative(self, path: str | bytes) -> str | None:
+        """A path from an event as a content-relative POSIX path (None outside the root)."""
+        path = os.fsdecode(path)
+        if not path:
+            return None
+        rel = os.path.relpath(path, self.root)
+        if rel.startswith(".."):
+            return None
+        return rel.replace(os.sep, "/")
 
     def touch(self) -> None:
         """Note that something in the folder changed (called from the observer thread)."""
@@ -96,18 +130,14 @@ class FolderWatcher:
 
     def scan_now(self) -> Library:
         """Scan synchronously (used once at start, before the first frame)."""
-        library = self.scanner.scan()
-        self._last_key = _key(library)
-        return library
+        result = self.scanner.scan_details()
+        self._pending = result.pending
+        self._last_key = _key(result.library)
+        return result.library
 
     def start(self) -> None:
         """Start the observer and the loader thread."""
-        observer_cls = PollingObserver if self.polling else Observer
-        self._observer = observer_cls(timeout=1.0) if self.polling else observer_cls()
-        self._observer.schedule(_Handler(self), str(self.root), recursive=True)
-        self._observer.daemon = True
-        self._observer.start()
-        log.info("watching %s with %s", self.root, "polling" if self.polling else "inotify")
+        self._start_observer()
         self._thread = threading.Thread(target=self._loop, name="drop-loader", daemon=True)
         self._thread.start()
 
@@ -115,29 +145,92 @@ class FolderWatcher:
         """Stop both threads."""
         self._stop.set()
         self._changed.set()
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
+        self._stop_observer()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    # -- the observer ----------------------------------------------------------------
+
+    def _start_observer(self) -> bool:
+        try:
+            st = os.stat(self.root)
+            observer = PollingObserver(timeout=1.0) if self.polling else Observer()
+            observer.schedule(_Handler(self), str(self.root), recursive=True)
+            observer.daemon = True
+            observer.start()
+        except OSError as exc:
+            if not self._missing_logged:
+                log.error("cannot watch %s: %s; showing the last content until it is back",
+                          self.root, exc.strerror or exc)
+                self._missing_logged = True
+            self._observer = None
+            return False
+        self._observer = observer
+        self._identity = (st.st_dev, st.st_ino)
+        self._missing_logged = False
+        log.info("watching %s with %s", self.root, "polling" if self.polling else "inotify")
+        return True
+
+    def _stop_observer(self) -> None:
+        if self._observer is not None:
+            try:
+                self._observer.stop()
+                self._observer.join(timeout=5)
+            except RuntimeError:
+                pass  # never started or already gone
+            self._observer = None
+
+    def healthy(self) -> bool:
+        """Observer threads alive and watching the folder that is there now."""
+        observer = self._observer
+        if observer is None or not observer.is_alive():
+            return False
+        if not all(emitter.is_alive() for emitter in observer.emitters):
+            return False
+        try:
+            st = os.stat(self.root)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self._identity
+
+    def _check_health(self) -> None:
+        if self.healthy():
+            return
+        if self._observer is not None:
+            log.warning("watching %s stopped (folder replaced or observer died); restarting", self.root)
+        self._stop_observer()
+        if self._start_observer():
+            self.restarts += 1
+            self._changed.set()  # rescan: events may have been missed
+
+    # -- the loader ----------------------------------------------------------------
+
     def _loop(self) -> None:
+        next_health = time.monotonic() + HEALTH_EVERY
         while not self._stop.is_set():
-            self._changed.wait(timeout=self.rescan)
+            wait = min(self.quiet / 2 if self._pending else self.rescan, max(0.0, next_health - time.monotonic()))
+            self._changed.wait(timeout=wait)
             if self._stop.is_set():
                 return
-            while time.monotonic() - self._last_event < self.quiet and not self._stop.is_set():
-                time.sleep(min(0.2, self.quiet))
+            if time.monotonic() >= next_health:
+                next_health = time.monotonic() + HEALTH_EVERY
+                self._check_health()
+            while time.monotonic() - self._last_event < BATCH and not self._stop.is_set():
+                self._stop.wait(BATCH / 4)
             self._changed.clear()
+            if not self.root.is_dir():
+                self._pending = False
+                continue  # keep showing the last content; the health check restarts watching
             try:
-                library = self.scanner.scan()
+                result = self.scanner.scan_details()
             except OSError as exc:
                 log.error("cannot scan %s: %s; keeping the current content", self.root, exc)
                 continue
-            key = _key(library)
+            self._pending = result.pending
+            key = _key(result.library)
             if key != self._last_key:
                 self._last_key = key
-                self.on_library(library)
+                self.on_library(result.library)
 
 
 def _key(library: Library) -> tuple:

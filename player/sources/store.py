@@ -1,0 +1,107 @@
+"""The player's own copy of accepted content: a content-addressed store.
+
+``STATE_DIR/store/objects/ab/abcdef…`` holds file contents by sha256; small JSON
+*indexes* (``STATE_DIR/store/<name>.json``) map content paths to object hashes. Every
+write is a temp file, fsynced, renamed (:func:`player.fsutil.atomic_write`), so a power
+cut leaves the old or the new version, never a torn one.
+
+Why: a staff member who overwrites a good notice with a broken file, or deletes the
+share's copy mid-display, must not take the good version off the screen — the drop
+source keeps the last good bytes of every path here, and after a restart takes them
+from here. A full disk (ENOSPC) only stops new objects from being kept; it is logged and
+reported, the content on screen is unaffected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from player.fsutil import atomic_write
+
+log = logging.getLogger(__name__)
+
+
+class Store:
+    """Objects by sha256 plus named path->sha indexes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / "objects"
+        self.last_error: str | None = None
+
+    def _path(self, sha: str) -> Path:
+        return self.objects / sha[:2] / sha
+
+    def put(self, data: bytes) -> str | None:
+        """Keep ``data``; returns its sha256, or None when it could not be written."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self._path(sha)
+        if path.exists():
+            return sha
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
+        except OSError as exc:
+            self._failed(f"cannot keep a copy in {self.root}: {exc.strerror or exc}")
+            return None
+        self.last_error = None
+        return sha
+
+    def get(self, sha: str) -> bytes | None:
+        """The object's bytes if present and intact (its hash is checked)."""
+        try:
+            data = self._path(sha).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != sha:
+            log.error("store object %s is damaged; dropping it", sha)
+            with contextlib.suppress(OSError):
+                self._path(sha).unlink()
+            return None
+        return data
+
+    def load_index(self, name: str) -> dict[str, str]:
+        """A path->sha index (empty when missing or unreadable)."""
+        try:
+            data = json.loads((self.root / f"{name}.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.error("store index %s is unreadable (%s); starting from an empty one", name, exc)
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def save_index(self, name: str, index: dict[str, str]) -> bool:
+        """Replace an index atomically; False when it could not be written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.root / f"{name}.json",
+                         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8"))
+        except OSError as exc:
+            self._failed(f"cannot save the store index: {exc.strerror or exc}")
+            return False
+        return True
+
+    def collect(self, keep: set[str]) -> int:
+        """Delete objects not in ``keep``; returns how many were deleted."""
+        removed = 0
+        if not self.objects.is_dir():
+            return 0
+        for folder in self.objects.iterdir():
+            for path in folder.glob("*"):
+                if path.name not in keep and not path.name.startswith("."):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed += 1
+        return removed
+
+    def _failed(self, message: str) -> None:
+        if message != self.last_error:
+            log.error("%s; the screen keeps its content, new versions are not kept across restarts",
+                      message)
+        self.last_error = message
+
