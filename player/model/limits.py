@@ -41,7 +41,7 @@ class Limits:
         """
         if width * height > self.image_pixels:
             raise ContentError(
-                f"picture is {width}x{height} ({width * height / 1e6:.0f} megapixels), over the "
+                f"picture is {width}x{height} ({width * height / 1e6:.1f} megapixels), over the "
                 f"{self.image_pixels / 1e6:g} megapixel limit; resize it (e.g. to 1920 px wide)",
                 f"图片尺寸为 {width}×{height}，超过 {self.image_pixels / 1e6:g} 百万像素的上限："
                 "请缩小图片（如宽 1920 像素）后再放入")

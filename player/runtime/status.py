@@ -49,6 +49,7 @@ def build_status(now: dt.datetime, library: Library, decisions: Sequence[Decisio
     for d in decisions:
         notices.append({
             "id": d.notice.id, "title": d.notice.title, "source": d.notice.source,
+            "path": d.notice.path, "sha256": d.notice.sha256,
             "state": state_names.get(d.state, d.state), "reason": d.reason,
             "start": iso(d.start), "end": iso(d.end),
         })

@@ -3,8 +3,8 @@
 Staff copy files onto a share while the player reads it, so a file is only *taken* when
 its copy has finished:
 
-1. it is not open for writing (the watcher reports inotify's close-write; a write with
-   no close for :data:`WRITE_TIMEOUT` seconds counts as finished);
+1. it is not open for writing (the watcher reports inotify's writes and close-writes; a
+   write with no close for :data:`WRITE_TIMEOUT` seconds counts as finished);
 2. its size and modification time have not changed for ``quiet`` seconds (first scan
    after start: its modification time is not within ``quiet`` seconds of now);
 3. it parses (and a picture decodes) completely.
@@ -36,8 +36,9 @@ from player.model.notice import Library
 from player.model.problems import ContentError, Problem
 from player.sources.store import Store
 
-#: A write that has not been closed after this many seconds counts as finished.
-WRITE_TIMEOUT = 60.0
+#: A write not followed by a close within this many seconds counts as finished (a close
+#: event can be missed, e.g. for a file written right after its folder was created).
+WRITE_TIMEOUT = 30.0
 INDEX = "drop"
 
 

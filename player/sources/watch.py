@@ -8,7 +8,7 @@ arriving) and hands a new :class:`Library` to ``on_library`` when anything diffe
 - While files are still arriving the loader rescans every half quiet period, so a
   finished copy appears about ``quiet`` seconds after it was closed.
 - A full rescan runs every ``rescan`` seconds anyway, catching anything missed.
-- Every :data:`HEALTH_EVERY` seconds the loader checks the observer: if its threads have
+- Every ``health_every`` seconds (default :data:`HEALTH_EVERY`) the loader checks the observer: if its threads have
   died, or the folder was deleted and recreated or a share remounted (its device and
   inode changed), the observer is restarted. A missing folder keeps the last content.
 - Network shares (cifs, smb3, nfs, sshfs, fuse…) get watchdog's ``PollingObserver``
@@ -82,8 +82,8 @@ class _Handler(FileSystemEventHandler):
         rels = [r for r in rels if r]
         if not rels or all(r == STATUS_NAME for r in rels):
             return  # our own report
-        if not event.is_directory:
-            if event.event_type in ("created", "modified"):
+        if not event.is_directory and self.watcher.tracks_writes:
+            if event.event_type == "modified":  # a real write (not watchdog's synthetic "created")
                 self.watcher.scanner.note_write(rels[0])
             elif event.event_type == "closed":
                 self.watcher.scanner.note_closed(rels[0])
@@ -94,15 +94,19 @@ class FolderWatcher:
     """Keeps a :class:`Library` of a folder up to date in background threads."""
 
     def __init__(self, root: Path, limits: Limits, on_library: Callable[[Library], None],
-                 poll: str = "auto", rescan: float = 300.0, quiet: float = 1.0,
-                 store: Store | None = None, image_check: ImageCheck | None = None) -> None:
+                 poll: str = "auto", rescan: float = 300.0, quiet: float = 1.0, grace: float = 3.0,
+                 store: Store | None = None, image_check: ImageCheck | None = None,
+                 health_every: float = HEALTH_EVERY) -> None:
         self.root = root
-        self.scanner = FolderScanner(root, limits, store=store, quiet=quiet, image_check=image_check)
+        self.scanner = FolderScanner(root, limits, store=store, quiet=quiet, grace=grace, image_check=image_check)
         self.on_library = on_library
         self.polling = wants_polling(poll, root)
+        #: inotify reports close-write; other observers do not, so only stability counts there.
+        self.tracks_writes = not self.polling and Observer.__name__ == "InotifyObserver"
         self.rescan = rescan
         self.quiet = quiet
         self.restarts = 0
+        self.health_every = health_every
         self._changed = threading.Event()
         self._last_event = 0.0
         self._stop = threading.Event()
@@ -206,14 +210,14 @@ class FolderWatcher:
     # -- the loader ----------------------------------------------------------------
 
     def _loop(self) -> None:
-        next_health = time.monotonic() + HEALTH_EVERY
+        next_health = time.monotonic() + self.health_every
         while not self._stop.is_set():
             wait = min(self.quiet / 2 if self._pending else self.rescan, max(0.0, next_health - time.monotonic()))
             self._changed.wait(timeout=wait)
             if self._stop.is_set():
                 return
             if time.monotonic() >= next_health:
-                next_health = time.monotonic() + HEALTH_EVERY
+                next_health = time.monotonic() + self.health_every
                 self._check_health()
             while time.monotonic() - self._last_event < BATCH and not self._stop.is_set():
                 self._stop.wait(BATCH / 4)
