@@ -24,6 +24,9 @@ from player.render.ticker import Ticker
 
 #: Drawn pages kept (one is ~6 MB at 1080p): the one shown, the next, one spare.
 PAGE_CACHE = 3
+#: Full layouts kept (page times are kept for every notice): a library of 10,000 notices
+#: must not keep 10,000 display lists in memory.
+LAYOUT_CACHE = 48
 IDLE_TEXT = "暂无公告"
 
 
@@ -51,29 +54,45 @@ class FrameRenderer:
         self.screen_name = screen_name
         self.header = Header(self.frame.header, fonts, theme, screen_name, height)
         self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, height, fps)
-        self._layouts: dict[tuple[str, str], tuple[Page, ...]] = {}
+        #: Full layouts (display lists) of recently used notices; page times of all.
+        self._layouts: OrderedDict[tuple[str, str], tuple[Page, ...]] = OrderedDict()
+        self._times: dict[tuple[str, str], tuple[float, ...]] = {}
         self._surfaces: OrderedDict[tuple, pygame.Surface] = OrderedDict()
 
     # -- layout ------------------------------------------------------------------------
 
     def pages(self, notice: Notice) -> tuple[Page, ...]:
-        """The notice's pages for this screen (laid out once per content version)."""
+        """The notice's pages for this screen (laid out again only if evicted)."""
         key = (notice.id, notice.sha256)
         pages = self._layouts.get(key)
         if pages is None:
             pages = self.layouter.layout(notice)
-            self._layouts[key] = pages
+            self._keep(key, pages)
+        else:
+            self._layouts.move_to_end(key)
         return pages
+
+    def _keep(self, key: tuple[str, str], pages: tuple[Page, ...]) -> None:
+        self._layouts[key] = pages
+        self._layouts.move_to_end(key)
+        self._times[key] = tuple(p.seconds for p in pages)
+        while len(self._layouts) > LAYOUT_CACHE:
+            self._layouts.popitem(last=False)
 
     def page_times(self, notice: Notice) -> list[float]:
         """Seconds each page stays."""
-        return [p.seconds for p in self.pages(notice)]
+        times = self._times.get((notice.id, notice.sha256))
+        return list(times) if times is not None else [p.seconds for p in self.pages(notice)]
+
+    def page_count(self, notice: Notice) -> int:
+        """How many pages the notice has."""
+        return len(self.page_times(notice))
 
     def adopt(self, notice_id: str, sha256: str, pages: tuple[Page, ...],
               page: int | None = None, surface: "pygame.Surface | None" = None) -> None:
         """Take a layout (and a drawn page) prepared elsewhere."""
         if pages:
-            self._layouts[(notice_id, sha256)] = pages
+            self._keep((notice_id, sha256), pages)
         if surface is not None and page is not None:
             key = (notice_id, sha256, page)
             self._surfaces[key] = surface
@@ -82,8 +101,8 @@ class FrameRenderer:
                 self._surfaces.popitem(last=False)
 
     def has_layout(self, notice: Notice) -> bool:
-        """Whether the notice is laid out already."""
-        return (notice.id, notice.sha256) in self._layouts
+        """Whether the notice's pages are known (its page times at least)."""
+        return (notice.id, notice.sha256) in self._times
 
     def has_surface(self, notice: Notice, page: int) -> bool:
         """Whether that page is drawn already."""
@@ -95,7 +114,9 @@ class FrameRenderer:
 
     def forget(self, keep: set[tuple[str, str]]) -> None:
         """Drop cached layouts and surfaces of notices no longer present."""
-        self._layouts = {k: v for k, v in self._layouts.items() if k in keep}
+        for key in [k for k in self._layouts if k not in keep]:
+            del self._layouts[key]
+        self._times = {k: v for k, v in self._times.items() if k in keep}
         for key in [k for k in self._surfaces if k[:2] not in keep]:
             del self._surfaces[key]
 
@@ -136,7 +157,7 @@ class FrameRenderer:
         if showing.notice is None:
             self._idle(surface)
             return body
-        index = min(showing.page, len(self.pages(showing.notice)) - 1)
+        index = min(showing.page, self.page_count(showing.notice) - 1)
         surface.blit(self.page_surface(showing.notice, index), (frame.page.x, frame.page.y))
         self.draw_footer(surface, showing)
         return body
@@ -148,9 +169,9 @@ class FrameRenderer:
         surface.fill(self.theme.background, rect)
         if showing.notice is None:
             return rect
-        pages = self.pages(showing.notice)
-        index = min(showing.page, len(pages) - 1)
-        left, right = footer_texts(showing.notice, index + 1, len(pages), showing.days_left)
+        count = self.page_count(showing.notice)
+        index = min(showing.page, count - 1)
+        left, right = footer_texts(showing.notice, index + 1, count, showing.days_left)
         styles = self.layouter.styles
         y = foot.y + (foot.h - self.fonts.line_height(styles.small)) / 2
         if left:

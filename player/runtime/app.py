@@ -46,6 +46,7 @@ from player.render.pg import pygame
 from player.runtime.clock import Clock
 from player.runtime.trust import ClockTrust
 from player.runtime.display import Screen
+from player.runtime.memory import release_memory, tune_malloc
 from player.runtime.prepare import Preparer
 from player.runtime.stats import FrameStats
 from player.runtime.status import Showing as StatusShowing, StatusWriter, build_status, staff_report
@@ -63,6 +64,9 @@ JUMP_SECONDS = 2.0
 #: Input is polled every this many frames (lobby screens have no touch; 10 Hz at 60 fps
 #: is plenty for a keyboard's Esc and for the window manager's close).
 EVENT_EVERY = 6
+#: Removing at least this many notices at once hands freed memory back to the system.
+RELEASE_AFTER = 50
+RELEASE_DELAY = 3.0
 URGENT_MARK = "【紧急】"
 
 
@@ -154,6 +158,7 @@ class App:
 
     def run(self, seconds: float | None = None) -> int:
         """Run until stopped (or for ``seconds`` of the clock); returns the exit status."""
+        tune_malloc()
         self._set_library(self.watcher.scan_now(), self.clock.monotonic())
         self.watcher.start()
         self.writer.start()
@@ -281,7 +286,15 @@ class App:
         for problem in library.problems:
             if problem not in old.problems:
                 log.warning("refused %s", problem.format())
-        self.renderer.forget({(n.id, n.sha256) for n in library.notices})
+        if len(old.notices) - len(library.notices) >= RELEASE_AFTER:
+            # A little later, once the loop and the preparer have let go of the old content.
+            timer = threading.Timer(RELEASE_DELAY, release_memory)
+            timer.daemon = True
+            timer.start()
+        keep = {(n.id, n.sha256) for n in library.notices}
+        self.renderer.forget(keep)
+        if self.preparer is not None:
+            self.preparer.retain(keep)
         # Reschedule at once: new notices join (an urgent one interrupts within a frame), a
         # removed one leaves, a changed one on screen is shown in its new version.
         self._refresh = True
@@ -308,7 +321,7 @@ class App:
                 self.renderer.pages(notice)
                 ready.append(notice)
             else:
-                self.preparer.request(notice, 0)
+                self.preparer.request(notice)  # layout only; pages are drawn when they come up
         return ready
 
     def _schedule(self, t: float, wall: dt.datetime, sync: bool = False, step: bool = False) -> bool:

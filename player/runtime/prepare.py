@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 #: Let the frame loop take the GIL back within about a millisecond of waking up.
 SWITCH_INTERVAL = 0.001
+PRUNE = ("prune",)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Preparer:
         self._jobs: queue.Queue = queue.Queue()
         self._done: collections.deque[Prepared] = collections.deque()  # thread-safe appends/pops
         self._pending: set[tuple[str, str, int | None]] = set()
+        self._wanted: frozenset[tuple[str, str]] | None = None  # None: everything
         self._thread = threading.Thread(target=self._run, name="page-preparer", daemon=True)
 
     def start(self) -> None:
@@ -69,6 +71,12 @@ class Preparer:
             self._pending.add(key)
             self._jobs.put((notice, page))
 
+    def retain(self, keep: set[tuple[str, str]]) -> None:
+        """Content changed: queued jobs for other (id, sha256) pairs are skipped."""
+        self._wanted = frozenset(keep)  # one assignment: the worker sees the old or the new set
+        self._pending = {key for key in self._pending if key[:2] in keep}
+        self._jobs.put(PRUNE)  # the worker drops layouts of notices that are gone
+
     def results(self) -> list[Prepared]:
         """Finished jobs since the last call (never blocks)."""
         out: list[Prepared] = []
@@ -80,11 +88,20 @@ class Preparer:
 
     def _run(self) -> None:
         renderer = self._make()
+        pruned_for: frozenset | None = None
         while True:
             job = self._jobs.get()
             if job is None:
                 return
+            wanted = self._wanted
+            if wanted is not None and wanted is not pruned_for:
+                renderer.forget(set(wanted))  # this thread's own layout cache follows the content
+                pruned_for = wanted
+            if job is PRUNE:
+                continue
             notice, page = job
+            if wanted is not None and (notice.id, notice.sha256) not in wanted:
+                continue  # the notice changed or left meanwhile
             try:
                 pages = renderer.pages(notice)
                 surface = None
