@@ -72,6 +72,35 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Print status.json of the player for humans, or raw.")
     _config_arg(status)
     status.add_argument("--json", action="store_true", help="print the raw JSON")
+    keygen = sub.add_parser("keygen", help="write an Ed25519 key pair for signing bundles",
+                            description="Write PREFIX.key (private, mode 0600: keep it offline) and "
+                                        "PREFIX.pub (give it to every player as sync.public_key).")
+    keygen.add_argument("prefix", metavar="PREFIX", help="path and name without extension, e.g. keys/district")
+
+    bundle = sub.add_parser("bundle", help="publish content as a signed bundle",
+                            description="Bundles are static folders (manifest + objects) for any "
+                                        "HTTP server or CDN; see docs/publishing.md.")
+    bundle_sub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION")
+    bundle_sub.required = True
+    build = bundle_sub.add_parser("build", help="turn a content folder into a bundle",
+                                  description="Validate SRC with the player's rules (nothing is published "
+                                              "if anything is wrong), write new objects, then manifest.json "
+                                              "and its signature, each atomically.")
+    _config_arg(build)
+    build.add_argument("src", metavar="SRC", help="content folder (like a drop folder)")
+    build.add_argument("out", metavar="OUT", help="bundle folder served over HTTP")
+    build.add_argument("--key", metavar="PREFIX.key", help="private key to sign with (unsigned without it)")
+    build.add_argument("--version", type=int, metavar="N", help="version (default: one above OUT's current)")
+    build.add_argument("--expires", type=float, metavar="DAYS",
+                       help="players refuse the manifest after this many days (default: never)")
+
+    sync = sub.add_parser("sync", help="fetch the central bundle once",
+                          description="One sync cycle against sync.url: exit 0 when the active bundle is "
+                                      "afterwards the source's current version, 1 when the source's bundle "
+                                      "was refused or could not be fetched (the previous one stays active).")
+    _config_arg(sync)
+    sync.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
+
     bench = sub.add_parser("bench", help="measure CPU, frame rate and memory on this device",
                            description="Run the player's frame loop on the configured content "
                                        "(offscreen unless --display) and print per-frame CPU "

@@ -71,6 +71,11 @@ class SyncConfig:
     url: str | None = None
     interval: float = 60.0
     public_key: Path | None = None
+    allow_unsigned: bool = False
+    ca_bundle: Path | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    timeout: float = 10.0
+    deadline: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class ClockConfig:
 
     max_jump_days: float = 366.0
     confirm_ntp: bool = True
+    confirm_http_date: bool = True
 
 
 @dataclass(frozen=True)
@@ -265,6 +271,15 @@ def _choice(*choices: str) -> Parser:
     return parse
 
 
+def _headers(item: Located, _ctx: _Ctx) -> tuple[tuple[str, str], ...]:
+    if item.value is None:
+        return ()
+    if not isinstance(item.value, Mapping) or not all(
+            isinstance(v.value, (str, int)) and re.match(r"^[A-Za-z0-9-]+$", k) for k, v in item.value.items()):
+        raise _Bad("expected 'Header-Name: value' pairs, e.g. {Authorization: Bearer TOKEN}")
+    return tuple((k, str(v.value)) for k, v in item.value.items())
+
+
 def _poll(item: Located, _ctx: _Ctx) -> str:
     if item.value is True or item.value is False or item.value == "auto":
         return str(item.value).lower()
@@ -344,7 +359,12 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
                           "rescan": ("rescan", _number(10, 86400)),
                           "quiet": ("quiet", _number(0.1, 60))}),
     "sync": (SyncConfig, {"url": ("url", _url), "interval": ("interval", _number(5, 86400)),
-                          "public_key": ("public_key", _opt(_existing_file))}),
+                          "public_key": ("public_key", _opt(_existing_file)),
+                          "allow_unsigned": ("allow_unsigned", _bool),
+                          "ca_bundle": ("ca_bundle", _opt(_existing_file)),
+                          "headers": ("headers", _headers),
+                          "timeout": ("timeout", _number(1, 300)),
+                          "deadline": ("deadline", _number(1, 3600))}),
     "ticker": (TickerConfig, {"speed": ("speed", _number(10, 2000))}),
     "fonts": (FontConfig, {
         "file": ("file", _opt(_existing_file)), "index": ("index", _opt(_number(0, 255, True))),
@@ -361,7 +381,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "theme": (Theme, _theme_schema()),
     "schedule": (ScheduleConfig, {"urgent_every": ("urgent_every", _number(10, 3600))}),
     "clock": (ClockConfig, {"max_jump_days": ("max_jump_days", _number(1, 3650)),
-                            "confirm_ntp": ("confirm_ntp", _bool)}),
+                            "confirm_ntp": ("confirm_ntp", _bool),
+                            "confirm_http_date": ("confirm_http_date", _bool)}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),
@@ -421,6 +442,10 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError(path, None, "state_dir: missing; add 'state_dir: PATH', the folder "
                           "for status.json, the play log and the content store")
     config = Config(**values)
+    if config.sync.url and config.sync.public_key is None and not config.sync.allow_unsigned:
+        line = root.value["sync"].line
+        raise ConfigError(path, line, "sync.public_key: missing; a sync.url needs the publisher's public key "
+                          "(or sync.allow_unsigned: true, for tests only)")
     if config.theme.table_min > config.theme.table:
         raise ConfigError(path, root.value["theme"].line, "theme: table_min is larger than table")
     if config.pages.min_seconds > config.pages.max_seconds:

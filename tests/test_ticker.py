@@ -101,7 +101,7 @@ def test_the_player_loop_moves_the_ticker_with_time_across_a_stall_and_a_change(
         def spy(surf, t):
             seen.append((t, app.renderer.ticker.position(t)))
             if len(seen) == 150:  # staff edit ticker.txt mid-run
-                app._libraries.put(app.library.__class__(app.library.notices, ("新的滚动消息",), ()))
+                app._libraries.put(("drop", app.library.__class__(app.library.notices, ("新的滚动消息",), ())))
             return draw(surf, t)
         app.renderer.draw_ticker = spy
         assert app.run(seconds=5) == 0

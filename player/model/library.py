@@ -257,3 +257,24 @@ def _unsupported(suffix: str) -> ContentError:
         ".jpg/.png (pictures); for Word or PDF, save as text or export a picture",
         f"不支持 {shown} 类型的文件。可用：.txt、.md（文字）、.csv（表格）、.jpg、.png（图片）；"
         "Word 或 PDF 请另存为 .txt 或导出为图片")
+
+
+def merge_libraries(bundle: Library, drop: Library) -> Library:
+    """Centrally published notices and dropped ones side by side.
+
+    A dropped file can never replace or hide a bundle notice: a drop notice with the
+    same id is refused with a problem. Ticker messages of both are shown (bundle first).
+    """
+    taken = {n.id for n in bundle.notices}
+    notices = list(bundle.notices)
+    problems = list(drop.problems)
+    for notice in drop.notices:
+        if notice.id in taken:
+            problems.append(Problem(
+                notice.path, f"has the same id '{notice.id}' as a centrally published notice, which stays; "
+                "rename the file", "与上级统一发布的公告同名，不能替换它：请给文件改个名字"))
+        else:
+            notices.append(notice)
+    problems.sort(key=lambda p: (p.path, p.line or 0))
+    return Library(tuple(sorted(notices, key=lambda n: n.id)), bundle.ticker + drop.ticker, tuple(problems),
+                   drop.newest_mtime)

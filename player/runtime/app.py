@@ -51,7 +51,10 @@ from player.runtime.prepare import Preparer
 from player.runtime.stats import FrameStats
 from player.runtime.status import Showing as StatusShowing, StatusWriter, build_status, staff_report
 from player.render.draw import image_problem
+from player.model.library import merge_libraries
+from player.runtime.syncing import bundle_section, make_sync, sync_section
 from player.sources.store import Store
+from player.sources.sync import SyncWorker
 from player.sources.watch import FolderWatcher
 
 log = logging.getLogger(__name__)
@@ -117,16 +120,26 @@ class App:
         self.renderer = make_renderer(config, screen.size, fonts, self.fps)
         self.preparer = (Preparer(lambda: make_renderer(config, screen.size, Fonts(fonts.choice), self.fps))
                          if background else None)
-        self._libraries: queue.Queue[Library] = queue.Queue()
+        #: (source, library) from the drop watcher and the bundle sync threads
+        self._libraries: queue.Queue[tuple[str, Library]] = queue.Queue()
         self.store = Store(config.state_dir / "store")
-        self.watcher = FolderWatcher(config.drop.dir, config.limits, self._libraries.put,
+        self.watcher = FolderWatcher(config.drop.dir, config.limits, lambda lib: self._libraries.put(("drop", lib)),
                                      config.drop.poll, config.drop.rescan, config.drop.quiet,
                                      store=self.store, image_check=image_problem)
+        self._sources: dict[str, Library] = {"bundle": Library(), "drop": Library()}
+        self._wall_now = self.clock.now()  # the schedule time, read by the sync thread for expiry
+        self.sync = make_sync(config, lambda: self._wall_now) if config.sync.url else None
+        self.sync_worker = (SyncWorker(self.sync, config.sync.interval,
+                                       lambda lib: self._libraries.put(("bundle", lib)), self._on_sync)
+                            if self.sync else None)
+        if config.sync.url and config.sync.allow_unsigned and config.sync.public_key is None:
+            log.warning("sync.allow_unsigned: bundles from %s are accepted without a signature", config.sync.url)
         self.writer = StatusWriter(config.status_path, config.drop.dir / STATUS_NAME if report else None)
         self.library = Library()
         self.scheduler = Scheduler(self.tz, config.screen.tags, self.renderer.page_times,
                                    config.schedule.urgent_every)
-        self.trust = ClockTrust(config.state_dir, self.tz, config.clock.max_jump_days, config.clock.confirm_ntp)
+        self.trust = ClockTrust(config.state_dir, self.tz, config.clock.max_jump_days, config.clock.confirm_ntp,
+                                confirm_http_date=config.clock.confirm_http_date)
         self._offset: float | None = None  # wall - monotonic, to notice clock jumps
         self.stats = FrameStats(stats_keep)
         self.first_frame_ms: float | None = None
@@ -159,8 +172,13 @@ class App:
     def run(self, seconds: float | None = None) -> int:
         """Run until stopped (or for ``seconds`` of the clock); returns the exit status."""
         tune_malloc()
-        self._set_library(self.watcher.scan_now(), self.clock.monotonic())
+        if self.sync is not None:
+            self._sources["bundle"] = self.sync.library()
+            self._note_bundle()
+        self._set_library("drop", self.watcher.scan_now(), self.clock.monotonic())
         self.watcher.start()
+        if self.sync_worker is not None:
+            self.sync_worker.start()
         self.writer.start()
         if self.preparer is not None:
             self.preparer.start()
@@ -171,6 +189,8 @@ class App:
                 self.on_stop()
             if self.preparer is not None:
                 self.preparer.stop()
+            if self.sync_worker is not None:
+                self.sync_worker.stop()
             self.watcher.stop()
             self.writer.stop(self._status_documents())
             log.info("stopped")
@@ -236,8 +256,9 @@ class App:
             self._handle_events()
         self._adopt_prepared()
         if not self._libraries.empty():
-            self._set_library(self._libraries.get_nowait(), t)
+            self._set_library(*self._libraries.get_nowait(), t)
         wall, trusted = self._wall(t)
+        self._wall_now = wall
         if first:
             self._schedule(t, wall, sync=True)
             rects.append(self.renderer.draw_body(surface, self._showing(wall)))
@@ -277,8 +298,24 @@ class App:
 
     # -- content and rotation -------------------------------------------------------
 
-    def _set_library(self, library: Library, t: float) -> None:
+    def _on_sync(self, outcome) -> None:
+        """A sync cycle ended (sync thread): clock evidence for the trust logic."""
+        if outcome.server_date is not None:
+            self.trust.note_server_date(outcome.server_date, self.clock.now())
+        self._status_dirty = True
+
+    def _note_bundle(self) -> None:
+        if self.sync is not None and self.sync.active is not None:
+            self.trust.note_bundle_created(dt.datetime.fromisoformat(self.sync.active.created))
+
+    def _set_library(self, source: str, library: Library, t: float) -> None:
+        self._sources[source] = library
+        if source == "bundle":
+            self._note_bundle()
+            for problem in library.problems:
+                log.warning("bundle file refused: %s", problem.format())
         old = self.library
+        library = merge_libraries(self._sources["bundle"], self._sources["drop"])
         self.library = library
         self.scheduler.set_library(library)
         if library.newest_mtime is not None:
@@ -415,6 +452,10 @@ class App:
         summary = self.stats.summary()
         status = build_status(self.clock.now().astimezone(self.tz), self.library, decisions, showing,
                               summary.fps, summary.cpu_ms_p99, trusted)
+        status["bundle"] = bundle_section(self.sync)
+        status["bundle"]["errors"] = [{"file": p.path, "line": p.line, "error": p.message}
+                                      for p in self._sources["bundle"].problems]
+        status["sync"] = sync_section(self.sync)
         report = staff_report(self.clock.now(), self.tz, self.library, decisions, self.config.screen.name)
         return status, report
 

@@ -12,8 +12,10 @@ after the last trusted time: a staff PC with a wrong clock must not poison the f
 - A clock **below the floor** is never trusted (a correct clock never is).
 - A clock more than ``max_jump_days`` (default 366) **above the last trusted time** (or,
   on a first start, above the floor) is
-  not trusted until confirmed: the kernel reports NTP synchronisation (``adjtimex``)
-  — switchable with ``clock.confirm_ntp`` (tests switch it off).
+  not trusted until confirmed: the kernel reports NTP synchronisation (``adjtimex``), or a
+  verified bundle sync got an HTTP ``Date`` within five minutes of the local clock —
+  switchable with ``clock.confirm_ntp`` and ``clock.confirm_http_date`` (tests switch
+  them off). The active bundle's ``created`` time is a floor too.
 - While untrusted, the schedule runs on the monotonic clock from the last trusted reading
   of this run (or, if there was none, from ``max(floor, last trusted)``), never below the
   floor; the header shows
@@ -39,6 +41,7 @@ from player.runtime.clock import release_floor
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 600.0
+HTTP_DATE_TOLERANCE = 300.0
 CONFIRM_EVERY = 10.0
 TIME_ERROR = 5  # adjtimex(2): clock not synchronised
 
@@ -70,7 +73,8 @@ class ClockTrust:
     """Decides, for each reading of the wall clock, what time the schedule should use."""
 
     def __init__(self, state_dir: Path | None, tz: ZoneInfo, max_jump_days: float = 366,
-                 confirm_ntp: bool = True, ntp: Callable[[], bool | None] = kernel_ntp_synchronised) -> None:
+                 confirm_ntp: bool = True, ntp: Callable[[], bool | None] = kernel_ntp_synchronised,
+                 confirm_http_date: bool = True) -> None:
         self.path = state_dir / "trusted-time.json" if state_dir else None
         self.tz = tz
         self.max_jump = dt.timedelta(days=max_jump_days)
@@ -78,6 +82,9 @@ class ClockTrust:
         self.ntp = ntp
         self.last_trusted = self._load()
         self.content_newest: dt.datetime | None = None
+        self.bundle_created: dt.datetime | None = None
+        self.confirm_http_date = confirm_http_date
+        self.server_agrees = False
         self._saved_at: float | None = None
         self._base: tuple[dt.datetime, float] | None = None  # (schedule time, monotonic) while untrusted
         self._anchor: tuple[dt.datetime, float] | None = None  # the last trusted (wall, monotonic)
@@ -100,15 +107,23 @@ class ClockTrust:
         """The newest content file's modification time (from the drop-folder scan)."""
         self.content_newest = newest
 
+    def note_bundle_created(self, created: dt.datetime) -> None:
+        """The active bundle's ``created`` time: a floor (signed by the publisher)."""
+        self.bundle_created = created
+
+    def note_server_date(self, server: dt.datetime, local: dt.datetime) -> None:
+        """A verified source's HTTP ``Date`` and the local clock at that moment."""
+        self.server_agrees = abs((server - local).total_seconds()) <= HTTP_DATE_TOLERANCE
+
     def floor(self) -> dt.datetime:
         """The earliest time that can be real."""
         candidates = [release_floor(self.tz)]
         if self.last_trusted is not None:
             candidates.append(self.last_trusted)
-        if self.content_newest is not None:
-            reference = self.last_trusted or release_floor(self.tz)
-            if self.content_newest <= reference + self.max_jump:
-                candidates.append(self.content_newest)
+        reference = self.last_trusted or release_floor(self.tz)
+        for evidence in (self.content_newest, self.bundle_created):
+            if evidence is not None and evidence <= reference + self.max_jump:
+                candidates.append(evidence)
         return max(candidates)
 
     def assess(self, now: dt.datetime, mono: float) -> tuple[dt.datetime, bool]:
@@ -116,7 +131,7 @@ class ClockTrust:
         floor = self.floor()
         trusted = now >= floor
         if trusted and now > (self.last_trusted or floor) + self.max_jump:
-            trusted = self.confirm_ntp and self._confirmed(mono)
+            trusted = (self.confirm_http_date and self.server_agrees) or (self.confirm_ntp and self._confirmed(mono))
         if trusted != self.trusted:
             if trusted:
                 log.info("clock trusted (%s)", now.isoformat(timespec="seconds"))

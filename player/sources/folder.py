@@ -83,6 +83,10 @@ class FolderScanner:
         """A scanner for a one-off read (``check``, ``render``): takes every file as it is."""
         return cls(root, limits, quiet=0.0, grace=0.0, image_check=image_check)
 
+    def contents(self) -> dict[str, bytes]:
+        """Bytes of every file the last scan took (for publishing a bundle)."""
+        return {rel: seen.data for rel, seen in self._seen.items() if seen.data is not None}
+
     # -- events from the watcher (observer thread) --------------------------------------
 
     def note_write(self, rel: str) -> None:
@@ -237,7 +241,7 @@ class FolderScanner:
                 index[rel] = sha
         if index != self.index:
             if self.store.save_index(INDEX, index):
-                self.store.collect(set(index.values()))
+                self.store.collect()
             self.index = index
 
 

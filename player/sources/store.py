@@ -18,11 +18,16 @@ import contextlib
 import hashlib
 import json
 import logging
+import time
 from pathlib import Path
 
 from player.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
+
+#: Unreferenced objects younger than this are kept (they may belong to a download that
+#: has not been activated yet).
+COLLECT_GRACE = 600.0
 
 
 class Store:
@@ -86,17 +91,39 @@ class Store:
             return False
         return True
 
-    def collect(self, keep: set[str]) -> int:
-        """Delete objects not in ``keep``; returns how many were deleted."""
+    def referenced(self) -> set[str]:
+        """Every object some index refers to (an index is {path: sha}, or has such a
+        map under "files", like the bundle pointers)."""
+        keep: set[str] = set()
+        for index in self.root.glob("*.json"):
+            try:
+                data = json.loads(index.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict):
+                mapping = data.get("files") if isinstance(data.get("files"), dict) else data
+                keep.update(v for v in mapping.values() if isinstance(v, str))
+        return keep
+
+    def collect(self, grace: float = COLLECT_GRACE) -> int:
+        """Delete objects no index refers to, and temp files left by an interrupted write,
+        once they are ``grace`` seconds old (a bundle being downloaded by another thread
+        or process is not referenced yet). Returns how many files were deleted.
+        """
         removed = 0
         if not self.objects.is_dir():
             return 0
-        for folder in self.objects.iterdir():
-            for path in folder.glob("*"):
-                if path.name not in keep and not path.name.startswith("."):
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-                        removed += 1
+        keep = self.referenced()
+        cutoff = time.time() - grace
+        candidates = [p for folder in self.objects.iterdir() for p in folder.glob("*")]
+        candidates += list(self.root.glob(".*.tmp"))
+        for path in candidates:
+            if path.name in keep:
+                continue
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
         return removed
 
     def _failed(self, message: str) -> None:

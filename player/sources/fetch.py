@@ -1,0 +1,118 @@
+"""HTTP downloads with hard limits (the network side of bundle sync).
+
+Like python-tuf's fetcher: one small class, every foreign error wrapped in
+:class:`DownloadError`, sizes capped. Limits that hold whatever the server does:
+
+- ``max_bytes``: a body longer than that is cut off (a 100 MiB "manifest", an endless
+  object);
+- ``timeout``: connect and per-read timeouts (a server that stops sending);
+- ``deadline``: the whole request, headers to last byte (a server that sends one byte
+  every few seconds would never trip a read timeout).
+
+TLS verification is always on (``ca_bundle`` may name the CA file of a private
+intranet CA); proxies come from the environment (``HTTPS_PROXY`` …), as requests does;
+extra ``headers`` (e.g. an ``Authorization`` bearer token) are sent with every request and
+never logged.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+CHUNK = 64 * 1024
+
+
+class DownloadError(Exception):
+    """The source could not be reached or misbehaved; try again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class Response:
+    """What a fetch returned."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Fetcher:
+    """GETs with limits, over one keep-alive session."""
+
+    def __init__(self, headers: dict[str, str] | None = None, ca_bundle: Path | None = None,
+                 timeout: float = 10.0, deadline: float = 60.0, user_agent: str = "signage-player") -> None:
+        self.session = requests.Session()
+        # identity: the body is read raw (read1), so it must not be compressed
+        self.session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "identity", **(headers or {})})
+        self.session.verify = str(ca_bundle) if ca_bundle else True
+        self.timeout = timeout
+        self.deadline = deadline
+        self.bytes_received = 0
+        self.requests_made = 0
+
+    def get(self, url: str, max_bytes: int, headers: dict[str, str] | None = None,
+            accept: tuple[int, ...] = (200,)) -> Response:
+        """GET ``url``; the body is at most ``max_bytes`` or the request fails.
+
+        Raises:
+            DownloadError: network errors, timeouts, limits, a status not in ``accept``.
+        """
+        started = time.monotonic()
+        self.requests_made += 1
+        try:
+            with self.session.get(url, headers=headers, stream=True, timeout=self.timeout) as reply:
+                if reply.status_code not in accept:
+                    retry = _retry_after(reply.headers.get("Retry-After"))
+                    raise DownloadError(f"{url}: HTTP {reply.status_code}", retry)
+                declared = reply.headers.get("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+                    raise DownloadError(f"{url}: {declared} bytes announced, over the {max_bytes} byte limit")
+                body = bytearray()
+                # read1 returns whatever one socket read brings, so the deadline is checked
+                # between trickling bytes too (iter_content would block for a whole chunk).
+                read1 = getattr(reply.raw, "read1", None)
+                chunks = iter(lambda: read1(CHUNK), b"") if read1 else reply.iter_content(CHUNK)
+                for chunk in chunks:
+                    body += chunk
+                    self.bytes_received += len(chunk)
+                    if len(body) > max_bytes:
+                        raise DownloadError(f"{url}: more than {max_bytes} bytes, cut off")
+                    if time.monotonic() - started > self.deadline:
+                        raise DownloadError(f"{url}: not complete after {self.deadline:g} s, cut off")
+                if declared is not None and declared.isdigit() and int(declared) != len(body):
+                    raise DownloadError(f"{url}: body ended after {len(body)} of {declared} bytes")
+                return Response(reply.status_code, bytes(body), dict(reply.headers))
+        except requests.exceptions.SSLError as exc:
+            raise DownloadError(f"{url}: TLS verification failed ({_short(exc)}); check sync.ca_bundle") from None
+        except requests.exceptions.RequestException as exc:
+            raise DownloadError(f"{url}: {_short(exc)}") from None
+
+    def close(self) -> None:
+        """Close the keep-alive connections."""
+        self.session.close()
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:197] + "..."

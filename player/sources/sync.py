@@ -1,0 +1,312 @@
+"""Pulling signed bundles from the central source, and activating them atomically.
+
+One cycle (:meth:`BundleSync.run_once`), in python-tuf's order "local first, then remote,
+verify, save atomically":
+
+1. GET ``manifest.json`` conditionally (``If-None-Match`` / ``If-Modified-Since``); a
+   304 means nothing new (missing objects of the active bundle are still repaired).
+2. GET ``manifest.json.sig`` and verify (:func:`~player.sources.bundle.verify_manifest`):
+   signature, version never below the active one (across restarts: it is stored), not
+   expired, safe paths. The same version with different bytes is refused too.
+3. GET every object not yet in the store from ``objects/ab/<sha256>``: at most its
+   declared size, its sha256 checked, written to the store atomically.
+4. Activate: the active pointer becomes the previous one, then the new pointer is written
+   (temp file, fsync, rename, fsync of the folder). A power cut at any moment leaves the
+   complete old bundle or the complete new one active.
+
+Outcomes: ``unchanged``, ``updated``, ``refused`` (:class:`RepositoryError`: the bundle
+stays refused and reported, the screen keeps the current bundle) and ``failed``
+(:class:`DownloadError`: back off and try again). :class:`SyncWorker` runs cycles in a
+background thread every ``interval`` seconds ±20 % (jitter spreads a fleet's requests),
+backing off exponentially with full jitter after failures and honouring ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import json
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from player.fsutil import atomic_write
+from player.model.library import ImageCheck, SourceFile, build_library
+from player.model.limits import Limits
+from player.model.notice import Library
+from player.sources.bundle import MAX_MANIFEST, Manifest, RepositoryError, load_public_key, verify_manifest
+from player.sources.fetch import DownloadError, Fetcher
+from player.sources.store import Store
+
+log = logging.getLogger(__name__)
+
+ACTIVE = "bundle"
+PREVIOUS = "bundle-previous"
+JITTER = 0.2
+BACKOFF_MAX = 3600.0
+
+
+@dataclass
+class Snapshot:
+    """An activated bundle: what the pointer file holds."""
+
+    version: int
+    created: str
+    expires: str | None
+    signed: bool
+    activated_at: str
+    files: dict[str, str]
+    manifest_sha256: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def to_json(self) -> dict:
+        """The pointer file's content."""
+        return dict(vars(self))
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Snapshot":
+        """Read a pointer file's content (raises on a malformed one)."""
+        return cls(**{k: data[k] for k in ("version", "created", "expires", "signed", "activated_at", "files",
+                                           "manifest_sha256")},
+                   etag=data.get("etag"), last_modified=data.get("last_modified"))
+
+
+@dataclass
+class Outcome:
+    """What a sync cycle did."""
+
+    result: str            # unchanged | updated | refused | failed
+    message: str = ""
+    version: int | None = None
+    retry_after: float | None = None
+    server_date: dt.datetime | None = None
+    repaired: bool = False  # objects of the active bundle were fetched again
+
+
+@dataclass
+class SyncStatus:
+    """For status.json's ``bundle`` and ``sync`` sections."""
+
+    last_attempt: str | None = None
+    last_ok: str | None = None
+    last_error: str | None = None
+    refused: str | None = None
+    stale: bool = False
+
+
+class BundleSync:
+    """Bundle state in the store, and the cycle that updates it."""
+
+    def __init__(self, url: str, store: Store, fetcher: Fetcher, public_key: Path | None,
+                 allow_unsigned: bool, now: Callable[[], dt.datetime], limits: Limits = Limits(),
+                 image_check: ImageCheck | None = None) -> None:
+        self.url = url if url.endswith("/") else url + "/"
+        self.store = store
+        self.fetcher = fetcher
+        self.key = load_public_key(public_key) if public_key else None
+        self.allow_unsigned = allow_unsigned
+        self.now = now
+        self.limits = limits
+        self.image_check = image_check
+        self.status = SyncStatus()
+        self.active = self._load(ACTIVE)
+        self.previous = self._load(PREVIOUS)
+
+    def _load(self, name: str) -> Snapshot | None:
+        try:
+            data = json.loads((self.store.root / f"{name}.json").read_text(encoding="utf-8"))
+            return Snapshot.from_json(data)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.error("bundle pointer %s is unreadable (%s); ignoring it", name, exc)
+            return None
+
+    # -- the active content ----------------------------------------------------------
+
+    def missing(self, snapshot: Snapshot | None = None) -> list[str]:
+        """Objects of a snapshot that are missing or damaged in the store."""
+        snapshot = snapshot or self.active
+        if snapshot is None:
+            return []
+        return sorted({sha for sha in snapshot.files.values() if self.store.get(sha) is None})
+
+    def library(self) -> Library:
+        """The active bundle's notices (the previous bundle while the active one is incomplete)."""
+        for snapshot in (self.active, self.previous):
+            if snapshot is not None and not self.missing(snapshot):
+                return self._build(snapshot)
+        if self.active is not None:  # neither is complete: show what there is
+            return self._build(self.active)
+        return Library()
+
+    def _build(self, snapshot: Snapshot) -> Library:
+        files = []
+        for path, sha in snapshot.files.items():
+            data = self.store.get(sha)
+            if data is not None:
+                files.append(SourceFile(path, data))
+        return build_library(files, self.limits, source="bundle", image_check=self.image_check)
+
+    # -- one cycle -----------------------------------------------------------------------
+
+    def run_once(self) -> Outcome:
+        """Fetch, verify and activate if there is something new."""
+        self.status.last_attempt = self.now().isoformat(timespec="seconds")
+        try:
+            outcome = self._cycle()
+        except RepositoryError as exc:
+            outcome = Outcome("refused", str(exc))
+        except DownloadError as exc:
+            outcome = Outcome("failed", str(exc), retry_after=exc.retry_after)
+        except OSError as exc:  # the store: disk full, read-only …
+            outcome = Outcome("failed", f"cannot store the bundle: {exc.strerror or exc}")
+        if outcome.result in ("unchanged", "updated"):
+            self.status.last_ok = self.status.last_attempt
+            self.status.last_error = None
+            self.status.refused = None
+        else:
+            self.status.last_error = outcome.message
+            if outcome.result == "refused":
+                self.status.refused = outcome.message
+        if self.active is not None and self.active.expires:
+            self.status.stale = dt.datetime.fromisoformat(self.active.expires) <= self.now()
+        level = logging.ERROR if outcome.result == "refused" else (
+            logging.WARNING if outcome.result == "failed" else logging.INFO)
+        if outcome.result != "unchanged":
+            log.log(level, "sync %s: %s", outcome.result, outcome.message or f"version {outcome.version}")
+        return outcome
+
+    def _cycle(self) -> Outcome:
+        conditional = {}
+        if self.active is not None and not self.missing():
+            if self.active.etag:
+                conditional["If-None-Match"] = self.active.etag
+            if self.active.last_modified:
+                conditional["If-Modified-Since"] = self.active.last_modified
+        reply = self.fetcher.get(self.url + "manifest.json", MAX_MANIFEST, conditional, accept=(200, 304))
+        server_date = _http_date(reply.headers.get("Date"))
+        if reply.status == 304:
+            return Outcome("unchanged", version=self.active.version if self.active else None,
+                           server_date=server_date)
+        signature = None
+        if self.key is not None or not self.allow_unsigned:
+            try:
+                signature = self.fetcher.get(self.url + "manifest.json.sig", 4096).body
+            except DownloadError as exc:
+                if "HTTP 404" not in str(exc):
+                    raise
+        manifest_sha = hashlib.sha256(reply.body).hexdigest()
+        current = self.active.version if self.active else 0
+        manifest = verify_manifest(reply.body, signature, self.key, current, self.now(), self.allow_unsigned)
+        if self.active is not None and manifest.version == current and manifest_sha != self.active.manifest_sha256:
+            raise RepositoryError(f"manifest changed but kept version {current}; a new publish needs a new version")
+        fetched = self._download(manifest)
+        if self.active is not None and manifest_sha == self.active.manifest_sha256:
+            self._remember_validators(reply.headers)
+            return Outcome("unchanged", version=manifest.version, server_date=server_date, repaired=fetched > 0)
+        self._activate(manifest, manifest_sha, reply.headers)
+        return Outcome("updated", f"version {manifest.version} active ({len(manifest.files)} files)",
+                       version=manifest.version, server_date=server_date)
+
+    def _download(self, manifest: Manifest) -> int:
+        fetched = 0
+        for entry in manifest.files:
+            if self.store.get(entry.sha256) is not None:
+                continue
+            url = f"{self.url}objects/{entry.sha256[:2]}/{entry.sha256}"
+            data = self.fetcher.get(url, entry.size).body
+            if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+                raise RepositoryError(f"object for {entry.path} does not match its size and sha256 in the manifest")
+            if self.store.put(data) is None:
+                raise OSError(self.store.last_error or "cannot write to the store")
+            fetched += 1
+        return fetched
+
+    def _activate(self, manifest: Manifest, manifest_sha: str, headers: dict[str, str]) -> None:
+        snapshot = Snapshot(
+            version=manifest.version, created=manifest.created.isoformat(),
+            expires=manifest.expires.isoformat() if manifest.expires else None, signed=manifest.signed,
+            activated_at=self.now().isoformat(timespec="seconds"),
+            files={f.path: f.sha256 for f in manifest.files}, manifest_sha256=manifest_sha,
+            etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"))
+        if self.active is not None:
+            self._write(PREVIOUS, self.active)
+        self._write(ACTIVE, snapshot)  # the switch: one atomic rename
+        self.previous, self.active = self.active, snapshot
+        self.store.collect()
+
+    def _remember_validators(self, headers: dict[str, str]) -> None:
+        if self.active is None:
+            return
+        etag, modified = headers.get("ETag"), headers.get("Last-Modified")
+        if (etag, modified) != (self.active.etag, self.active.last_modified):
+            self.active.etag, self.active.last_modified = etag, modified
+            self._write(ACTIVE, self.active)
+
+    def _write(self, name: str, snapshot: Snapshot) -> None:
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.store.root / f"{name}.json",
+                     json.dumps(snapshot.to_json(), ensure_ascii=False, indent=0).encode("utf-8"))
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class SyncWorker:
+    """Runs sync cycles in a background thread; hands each new library to ``on_library``."""
+
+    def __init__(self, sync: BundleSync, interval: float, on_library: Callable[[Library], None],
+                 on_outcome: Callable[[Outcome], None] | None = None, rng: random.Random | None = None) -> None:
+        self.sync = sync
+        self.interval = interval
+        self.on_library = on_library
+        self.on_outcome = on_outcome
+        self.rng = rng or random.Random()
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bundle-sync", daemon=True)
+
+    def start(self) -> None:
+        """Start polling."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current request."""
+        self._stop.set()
+        self._thread.join(timeout=15)
+
+    def next_wait(self, outcome: Outcome) -> float:
+        """Seconds until the next cycle: the interval ±20 %, or a capped backoff with full jitter."""
+        if outcome.result in ("unchanged", "updated", "refused"):
+            self.failures = 0
+            return self.interval * self.rng.uniform(1 - JITTER, 1 + JITTER)
+        self.failures += 1
+        wait = self.rng.uniform(0, min(BACKOFF_MAX, self.interval * 2 ** min(self.failures, 12)))
+        if outcome.retry_after is not None:
+            wait = max(wait, outcome.retry_after)
+        return wait
+
+    def _loop(self) -> None:
+        if self.sync.missing():
+            log.warning("active bundle has %d missing or damaged objects; fetching them again",
+                        len(self.sync.missing()))
+        wait = self.rng.uniform(0, min(self.interval, 5.0))  # do not start a fleet in lockstep
+        while not self._stop.wait(wait):
+            outcome = self.sync.run_once()
+            if self.on_outcome is not None:
+                self.on_outcome(outcome)
+            if outcome.result == "updated" or outcome.repaired:
+                self.on_library(self.sync.library())
+            wait = self.next_wait(outcome)
