@@ -9,7 +9,6 @@ from collections.abc import Callable
 from player import __version__
 from player.config import Config
 from player.fsutil import atomic_write
-from player.render.draw import image_problem
 from player.sources.fetch import Fetcher
 from player.sources.store import Store
 from player.sources.sync import BundleSync
@@ -20,7 +19,14 @@ def make_sync(config: Config, now: Callable[[], dt.datetime]) -> BundleSync:
     fetcher = Fetcher(dict(config.sync.headers), config.sync.ca_bundle, config.sync.timeout,
                       config.sync.deadline, f"signage-player/{__version__}")
     return BundleSync(config.sync.url, Store(config.state_dir / "store"), fetcher, config.sync.public_key,
-                      config.sync.allow_unsigned, now, config.limits, image_problem)
+                      config.sync.allow_unsigned, now, config.limits, _image_problem)
+
+
+def _image_problem(body):
+    """Pictures are decoded only when a bundle's library is built (pygame is imported
+    then, not by ``signage sync --once``, which only downloads and activates)."""
+    from player.render.draw import image_problem
+    return image_problem(body)
 
 
 def bundle_section(sync: BundleSync | None) -> dict:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+import urllib3
 
 CHUNK = 64 * 1024
 
@@ -91,7 +92,8 @@ class Fetcher:
                 return Response(reply.status_code, bytes(body), dict(reply.headers))
         except requests.exceptions.SSLError as exc:
             raise DownloadError(f"{url}: TLS verification failed ({_short(exc)}); check sync.ca_bundle") from None
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            # read1 bypasses requests' wrapping, so urllib3's own errors arrive here too
             raise DownloadError(f"{url}: {_short(exc)}") from None
 
     def close(self) -> None:
