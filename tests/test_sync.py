@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import threading
 import json
 import os
 import random
@@ -155,6 +156,24 @@ def test_signature_attacks_are_refused(tmp_path, server, keys, attack: str, word
     elif attack == "unsigned":
         sig.unlink()
     _refused_keeps_v1(sync, "refused", words)
+
+
+def test_a_fetch_between_the_publishers_two_writes_is_not_refused(tmp_path, server, keys) -> None:
+    """manifest.json is written before manifest.json.sig: a player that fetches in between
+    sees the new manifest with the old signature, asks again and takes the new bundle."""
+    sync = _v1_then(tmp_path, server, keys)
+    sig = server.root / "manifest.json.sig"
+    old_sig = sig.read_bytes()
+    publish(tmp_path, server, keys["key"], V2)
+    new_sig = sig.read_bytes()
+    sig.write_bytes(old_sig)  # the moment between the two renames
+    threading.Timer(0.5, sig.write_bytes, (new_sig,)).start()
+    server.log.clear()
+    outcome = sync.run_once()
+    assert (outcome.result, outcome.version) == ("updated", 2), outcome
+    assert sync.status.refused is None and ids(sync) == {"公示公告/停水", "公示公告/停电"}
+    manifests = [e.path for e in server.settle() if e.path.startswith("/manifest.json")]
+    assert manifests == ["/manifest.json", "/manifest.json.sig"] * 2
 
 
 def test_rollback_is_refused_also_after_a_restart(tmp_path, server, keys) -> None:

@@ -37,6 +37,11 @@ class RepositoryError(Exception):
     """The source served a bundle that must not be shown (one line: what is wrong)."""
 
 
+class SignatureError(RepositoryError):
+    """The signature is missing or does not verify: either an attack, or a fetch that fell
+    between the publisher's writes of ``manifest.json`` and ``manifest.json.sig``."""
+
+
 class KeyFileError(ValueError):
     """A key file that cannot be used."""
 
@@ -145,12 +150,12 @@ def verify_manifest(data: bytes, signature: bytes | None, public_key: Ed25519Pub
     signed = False
     if public_key is not None:
         if signature is None:
-            raise RepositoryError("manifest is not signed but a public key is configured")
+            raise SignatureError("manifest is not signed but a public key is configured")
         try:
             raw = base64.b64decode(signature.strip(), validate=True)
             public_key.verify(raw, data)
         except (binascii.Error, ValueError, InvalidSignature):
-            raise RepositoryError("manifest signature does not verify with sync.public_key "
+            raise SignatureError("manifest signature does not verify with sync.public_key "
                                   "(tampered, or signed with another key)") from None
         signed = True
     elif not allow_unsigned:

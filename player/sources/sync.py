@@ -30,6 +30,7 @@ import json
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,8 @@ from player.fsutil import atomic_write
 from player.model.library import ImageCheck, SourceFile, build_library
 from player.model.limits import Limits
 from player.model.notice import Library
-from player.sources.bundle import MAX_MANIFEST, Manifest, RepositoryError, load_public_key, verify_manifest
+from player.sources.bundle import (MAX_MANIFEST, Manifest, RepositoryError, SignatureError, load_public_key,
+                                   verify_manifest)
 from player.sources.fetch import DownloadError, Fetcher
 from player.sources.store import Store
 
@@ -48,6 +50,7 @@ ACTIVE = "bundle"
 PREVIOUS = "bundle-previous"
 JITTER = 0.2
 BACKOFF_MAX = 3600.0
+SIGNATURE_RETRY = 2.0  # seconds before fetching a manifest whose signature failed once more
 
 
 @dataclass
@@ -104,7 +107,9 @@ class BundleSync:
 
     def __init__(self, url: str, store: Store, fetcher: Fetcher, public_key: Path | None,
                  allow_unsigned: bool, now: Callable[[], dt.datetime], limits: Limits = Limits(),
-                 image_check: ImageCheck | None = None) -> None:
+                 image_check: ImageCheck | None = None,
+                 pause: Callable[[float], None] = time.sleep) -> None:
+        self._pause = pause
         self.url = url if url.endswith("/") else url + "/"
         self.store = store
         self.fetcher = fetcher
@@ -194,16 +199,18 @@ class BundleSync:
         if reply.status == 304:
             return Outcome("unchanged", version=self.active.version if self.active else None,
                            server_date=server_date)
-        signature = None
-        if self.key is not None or not self.allow_unsigned:
-            try:
-                signature = self.fetcher.get(self.url + "manifest.json.sig", 4096).body
-            except DownloadError as exc:
-                if "HTTP 404" not in str(exc):
-                    raise
-        manifest_sha = hashlib.sha256(reply.body).hexdigest()
         current = self.active.version if self.active else 0
-        manifest = verify_manifest(reply.body, signature, self.key, current, self.now(), self.allow_unsigned)
+        try:
+            manifest = verify_manifest(reply.body, self._signature(), self.key, current, self.now(),
+                                       self.allow_unsigned)
+        except SignatureError:
+            # The publisher writes manifest.json, then manifest.json.sig: a fetch between the
+            # two sees a new manifest with the old signature. Ask once more before refusing.
+            self._pause(SIGNATURE_RETRY)
+            reply = self.fetcher.get(self.url + "manifest.json", MAX_MANIFEST)
+            manifest = verify_manifest(reply.body, self._signature(), self.key, current, self.now(),
+                                       self.allow_unsigned)
+        manifest_sha = hashlib.sha256(reply.body).hexdigest()
         if self.active is not None and manifest.version == current and manifest_sha != self.active.manifest_sha256:
             raise RepositoryError(f"manifest changed but kept version {current}; a new publish needs a new version")
         fetched = self._download(manifest)
@@ -213,6 +220,16 @@ class BundleSync:
         self._activate(manifest, manifest_sha, reply.headers)
         return Outcome("updated", f"version {manifest.version} active ({len(manifest.files)} files)",
                        version=manifest.version, server_date=server_date)
+
+    def _signature(self) -> bytes | None:
+        if self.key is None and self.allow_unsigned:
+            return None
+        try:
+            return self.fetcher.get(self.url + "manifest.json.sig", 4096).body
+        except DownloadError as exc:
+            if "HTTP 404" not in str(exc):
+                raise
+            return None
 
     def _download(self, manifest: Manifest) -> int:
         fetched = 0
