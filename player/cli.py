@@ -370,10 +370,24 @@ def cmd_status(args, env: Environment) -> ExitStatus:
     render = status.get("render") or {}
     print(f"render:   {render.get('fps')} fps, frame p99 {render.get('frame_ms_p99')} ms", file=out)
     print(f"clock:    {'trusted' if (status.get('clock') or {}).get('trusted') else 'NOT trusted'}", file=out)
+    bundle, sync = status.get("bundle") or {}, status.get("sync") or {}
+    if sync.get("url") or bundle.get("version") is not None:
+        state = "stale (expired)" if bundle.get("stale") else ("verified" if bundle.get("verified") else "UNSIGNED")
+        line = f"bundle:   version {bundle.get('version')}"
+        if bundle.get("version") is not None:
+            line += f", {state}, active since {bundle.get('activated_at')}"
+        print(line, file=out)
+        if bundle.get("refused"):
+            print(f"  refused: {bundle['refused']}", file=out)
+        if bundle.get("missing_objects"):
+            print(f"  missing objects: {bundle['missing_objects']} (fetched again on the next sync)", file=out)
+        print(f"sync:     {sync.get('url')} last ok {sync.get('last_ok')}"
+              + (f", last error: {sync['last_error']}" if sync.get("last_error") else ""), file=out)
     notices = status.get("notices") or []
     print(f"notices:  {len(notices)}", file=out)
     for n in notices:
-        print(f"  [{n.get('state')}] {n.get('id')}" + (f" (until {n['end']})" if n.get("end") else ""), file=out)
+        print(f"  [{n.get('state')}] {n.get('id')}" + (f" (until {n['end']})" if n.get("end") else "")
+              + (" (bundle)" if n.get("source") == "bundle" else ""), file=out)
     errors = (status.get("drop") or {}).get("errors") or []
     print(f"problems: {len(errors)}", file=out)
     for e in errors:

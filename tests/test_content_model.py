@@ -1097,3 +1097,22 @@ def test_csv_rules(tmp_path: Path) -> None:
     assert "CSV cannot be read" in one_problem(library, "表/引号.csv").message
     for problem in library.problems:
         assert_bilingual(problem.message, problem.hint_zh)
+
+
+def test_merging_a_bundle_and_a_drop_folder() -> None:
+    from player.model.library import merge_libraries
+    bundle = build_library([SourceFile("公示公告/停水.txt", "停水通知\n明日停水。\n".encode()),
+                            SourceFile("公示公告/坏.txt", "坏通知\n锟斤拷锟斤拷\n".encode()),
+                            SourceFile("ticker.txt", "区里的消息\n".encode())], Limits(), source="bundle")
+    drop = build_library([SourceFile("公示公告/停水.txt", "冒名通知\n假的。\n".encode()),
+                          SourceFile("办事指南/社保.txt", "社保指南\n带身份证。\n".encode()),
+                          SourceFile("ticker.txt", "街道的消息\n".encode())], Limits())
+    merged = merge_libraries(bundle, drop)
+    assert [(n.id, n.source, n.title) for n in merged.notices] == [
+        ("公示公告/停水", "bundle", "停水通知"), ("办事指南/社保", "drop", "社保指南")]
+    assert merged.ticker == ("区里的消息", "街道的消息")
+    problems = {p.path: p for p in merged.problems}
+    assert set(problems) == {"bundle:公示公告/坏.txt", "公示公告/停水.txt"}
+    assert "centrally published" in problems["公示公告/停水.txt"].message
+    assert problems["bundle:公示公告/坏.txt"].hint_zh.endswith("（上级统一发布的文件，请联系发布单位）")
+    assert merge_libraries(Library(), drop).notices == drop.notices

@@ -44,3 +44,27 @@ def test_every_example_in_the_content_guide_parses(tmp_path: Path) -> None:
     table = library.get("财务公开/2026年10月村务收支").body
     assert isinstance(table, TableBody) and table.rows[0][2] == "12,000.00"
     assert library.get("民生实事/口袋公园").title == "马宫路口袋公园建成开放"
+
+
+def test_the_player_config_in_the_publishing_guide_loads(tmp_path: Path) -> None:
+    from player.config import load_config
+    from player.sources.publish import keygen
+    guide = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```yaml\n(sync:.*?)```", guide, re.S).group(1)
+    _, public = keygen(tmp_path / "district")
+    (tmp_path / "drop").mkdir()
+    config = tmp_path / "player.yaml"
+    config.write_text(f"screen: {{name: 测试}}\ndrop: {{dir: drop}}\nstate_dir: state\n"
+                      + snippet.replace("/etc/signage/district.pub", str(public)), encoding="utf-8")
+    loaded = load_config(config)
+    assert loaded.sync.url.startswith("https://") and loaded.sync.public_key == public
+    assert loaded.sync.interval == 60
+
+
+def test_every_command_in_the_readme_table_exists() -> None:
+    from player.args import build_parser
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = set(re.findall(r"^\| `signage (\w+)", readme, re.M))
+    assert {"play", "keygen", "bundle", "sync"} <= commands
+    choices = next(a for a in build_parser()._subparsers._group_actions).choices  # noqa: SLF001
+    assert commands <= set(choices)

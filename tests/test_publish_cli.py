@@ -180,6 +180,11 @@ def test_a_playing_screen_takes_new_bundles_keeps_the_drop_folder_and_outlives_t
         assert status, _status(state)
         assert status["bundle"]["version"] == 2 and "公示公告/停电" in notices(status)
         assert proc.poll() is None
+        shown = run_signage("status", "-c", str(config))
+        assert shown.returncode == 0, shown.stderr
+        assert "bundle:   version 2, verified, active since" in shown.stdout
+        assert f"sync:     {server.url}" in shown.stdout and "last error:" in shown.stdout
+        assert "[active] 公示公告/停电 (bundle)" in shown.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)

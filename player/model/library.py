@@ -36,6 +36,7 @@ NOTICE_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | IMAGE_SUFFIXES
 TICKER_NAME = "ticker.txt"
 #: The staff report the player writes into the drop folder (never read back as content).
 STATUS_NAME = "_状态.txt"
+BUNDLE_PREFIX = "bundle:"  # how problems of centrally published files are named
 
 _JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 _JUNK_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", ".bak", "~")
@@ -264,10 +265,14 @@ def merge_libraries(bundle: Library, drop: Library) -> Library:
 
     A dropped file can never replace or hide a bundle notice: a drop notice with the
     same id is refused with a problem. Ticker messages of both are shown (bundle first).
+    Problems of bundle files are reported with the path prefixed ``bundle:``.
     """
     taken = {n.id for n in bundle.notices}
     notices = list(bundle.notices)
     problems = list(drop.problems)
+    for problem in bundle.problems:  # valid when published, refused here (e.g. other limits)
+        problems.append(replace(problem, path=f"{BUNDLE_PREFIX}{problem.path}",
+                                hint_zh=f"{problem.hint_zh}（上级统一发布的文件，请联系发布单位）"))
     for notice in drop.notices:
         if notice.id in taken:
             problems.append(Problem(

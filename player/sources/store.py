@@ -93,12 +93,16 @@ class Store:
 
     def referenced(self) -> set[str]:
         """Every object some index refers to (an index is {path: sha}, or has such a
-        map under "files", like the bundle pointers)."""
+        map under "files", like the bundle pointers).
+
+        Raises:
+            OSError: an index could not be read (then nothing may be collected).
+        """
         keep: set[str] = set()
         for index in self.root.glob("*.json"):
             try:
                 data = json.loads(index.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except ValueError:  # a damaged index is ignored by its reader too
                 continue
             if isinstance(data, dict):
                 mapping = data.get("files") if isinstance(data.get("files"), dict) else data
@@ -113,7 +117,11 @@ class Store:
         removed = 0
         if not self.objects.is_dir():
             return 0
-        keep = self.referenced()
+        try:
+            keep = self.referenced()
+        except OSError as exc:  # an unreadable index might name anything: delete nothing
+            log.warning("store: not collecting unused objects (%s)", exc.strerror or exc)
+            return 0
         cutoff = time.time() - grace
         candidates = [p for folder in self.objects.iterdir() for p in folder.glob("*")]
         candidates += list(self.root.glob(".*.tmp"))
