@@ -11,9 +11,11 @@ meaning is docs/configuration.md; keep the two in step.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -22,6 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from player.layout.theme import Theme
 from player.model.limits import MIB, Limits
+from player.model.meta import parse_clock_time, parse_days, parse_hours
+from player.model.problems import ContentError
 from player.model.yamldoc import Located, YamlError, parse_yaml
 
 
@@ -121,6 +125,37 @@ class ClockConfig:
 
 
 @dataclass(frozen=True)
+class PowerConfig:
+    """When the screen is switched on and off (docs/operations.md). ``on`` None: always on."""
+
+    on: dt.time | None = None
+    off: dt.time | None = None
+    days: frozenset[int] = frozenset()  # weekdays the screen comes on at all (0 = Monday); empty: every day
+    method: str = "vcgencmd"            # vcgencmd | wlr-randr | cec | command
+    output: str = "HDMI-A-1"            # wlr-randr output name
+    on_command: tuple[str, ...] = ()    # method: command
+    off_command: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlaylogConfig:
+    """The proof-of-play log (docs/playlog.md)."""
+
+    retention_days: int = 400
+    flush_minutes: float = 5.0
+    office_hours: tuple[tuple[dt.time, dt.time], ...] = ((dt.time(8, 30), dt.time(17, 30)),)
+    office_days: frozenset[int] = frozenset(range(5))
+    max_gap_minutes: float = 15.0
+
+
+@dataclass(frozen=True)
+class ScreenshotConfig:
+    """``STATE_DIR/screen.png``: on SIGUSR1, and every ``every_minutes`` (0: never)."""
+
+    every_minutes: float = 0.0
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -136,6 +171,9 @@ class Config:
     theme: Theme = Theme()
     schedule: ScheduleConfig = ScheduleConfig()
     clock: ClockConfig = ClockConfig()
+    power: PowerConfig = PowerConfig()
+    playlog: PlaylogConfig = PlaylogConfig()
+    screenshot: ScreenshotConfig = ScreenshotConfig()
     timezone: str = "Asia/Shanghai"
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
@@ -271,6 +309,45 @@ def _choice(*choices: str) -> Parser:
     return parse
 
 
+def _clock_time(item: Located, _ctx: _Ctx) -> dt.time | None:
+    if item.value is None:
+        return None
+    value = item.value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1440:
+        value = f"{value // 60}:{value % 60:02d}"  # YAML 1.1 reads an unquoted 19:30 as 1170 (base 60)
+    try:
+        return parse_clock_time(value) if isinstance(value, str) else parse_clock_time("")
+    except ValueError:
+        raise _Bad(f'expected a time like "07:30" (in quotes), got {_got(item)}') from None
+
+
+def _hours_of_day(item: Located, _ctx: _Ctx) -> tuple[tuple[dt.time, dt.time], ...]:
+    try:
+        return parse_hours(item, "hours", "config")
+    except ContentError:
+        raise _Bad(f'expected times like "08:30-12:00, 14:00-17:30", got {_got(item)}') from None
+
+
+def _weekdays(item: Located, _ctx: _Ctx) -> frozenset[int]:
+    try:
+        return parse_days(item, "days", "config")
+    except ContentError:
+        raise _Bad(f"expected weekdays like [mon, tue] or 工作日 / 周末 / 每天, got {_got(item)}") from None
+
+
+def _argv(item: Located, _ctx: _Ctx) -> tuple[str, ...]:
+    if item.value is None:
+        return ()
+    if isinstance(item.value, str) and item.value.strip():
+        try:
+            return tuple(shlex.split(item.value))
+        except ValueError as exc:
+            raise _Bad(f"cannot split the command: {exc}") from None
+    if isinstance(item.value, list) and item.value and all(isinstance(v.value, str) for v in item.value):
+        return tuple(v.value for v in item.value)
+    raise _Bad(f"expected a command like \"xset dpms force off\" or a list of words, got {_got(item)}")
+
+
 def _headers(item: Located, _ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     if item.value is None:
         return ()
@@ -383,6 +460,16 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "clock": (ClockConfig, {"max_jump_days": ("max_jump_days", _number(1, 3650)),
                             "confirm_ntp": ("confirm_ntp", _bool),
                             "confirm_http_date": ("confirm_http_date", _bool)}),
+    "power": (PowerConfig, {"on": ("on", _clock_time), "off": ("off", _clock_time), "days": ("days", _weekdays),
+                            "method": ("method", _choice("vcgencmd", "wlr-randr", "cec", "command")),
+                            "output": ("output", _text),
+                            "on_command": ("on_command", _argv), "off_command": ("off_command", _argv)}),
+    "playlog": (PlaylogConfig, {"retention_days": ("retention_days", _number(7, 3650, integer=True)),
+                                "flush_minutes": ("flush_minutes", _number(0.1, 60)),
+                                "office_hours": ("office_hours", _hours_of_day),
+                                "office_days": ("office_days", _weekdays),
+                                "max_gap_minutes": ("max_gap_minutes", _number(1, 1440))}),
+    "screenshot": (ScreenshotConfig, {"every_minutes": ("every_minutes", _number(0, 1440))}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),
@@ -446,6 +533,14 @@ def parse_config(text: str, path: Path) -> Config:
         line = root.value["sync"].line
         raise ConfigError(path, line, "sync.public_key: missing; a sync.url needs the publisher's public key "
                           "(or sync.allow_unsigned: true, for tests only)")
+    power = config.power
+    if (power.on is None) != (power.off is None):
+        raise ConfigError(path, root.value["power"].line, "power: give both on and off (or neither: always on)")
+    if power.on is not None and power.on == power.off:
+        raise ConfigError(path, root.value["power"].line, "power: on and off are the same time")
+    if power.method == "command" and power.on is not None and not (power.on_command and power.off_command):
+        raise ConfigError(path, root.value["power"].line,
+                          "power: method command needs on_command and off_command")
     if config.theme.table_min > config.theme.table:
         raise ConfigError(path, root.value["theme"].line, "theme: table_min is larger than table")
     if config.pages.min_seconds > config.pages.max_seconds:

@@ -138,7 +138,7 @@ def _bad(key: str, item: Located, source: str, expected: str, expected_zh: str) 
     shown = item.plain()
     return ContentError(
         f"{source}: {key}: expected {expected}, got {shown!r}",
-        f"设置项 {key}（{KEYS_ZH[key]}）的值“{shown}”不正确，应为{expected_zh}", item.line)
+        f"设置项 {key}（{KEYS_ZH.get(key, key)}）的值“{shown}”不正确，应为{expected_zh}", item.line)
 
 
 def _field(key: str, item: Located, source: str) -> Any:
@@ -179,6 +179,36 @@ def _field(key: str, item: Located, source: str) -> Any:
     if key == "days":
         return _days(key, item, source)
     raise AssertionError(key)  # pragma: no cover - KEYS and this function agree
+
+
+def parse_hours(item: Located, key: str, source: str) -> tuple[tuple[dt.time, dt.time], ...]:
+    """``"08:30-12:00, 14:00-17:30"`` (or a list of such) -> time windows (for the config too).
+
+    Raises:
+        ContentError: naming ``source`` and ``key``.
+    """
+    return _hours(key, item, source)
+
+
+def parse_days(item: Located, key: str, source: str) -> frozenset[int]:
+    """``工作日`` / ``[周一, 周三]`` / ``[mon, wed]`` -> weekdays, 0 = Monday (empty: every day).
+
+    Raises:
+        ContentError: naming ``source`` and ``key``.
+    """
+    return _days(key, item, source)
+
+
+def parse_clock_time(text: str) -> dt.time:
+    """``"07:30"`` -> a time of day (``24:00`` is the end of the day).
+
+    Raises:
+        ValueError: not HH:MM.
+    """
+    value = _time(text.strip())
+    if value != dt.time.max and (value.hour > 23 or value.minute > 59):
+        raise ValueError(text)
+    return value
 
 
 def _moment(key: str, item: Located, source: str) -> Moment:

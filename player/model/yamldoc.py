@@ -54,6 +54,9 @@ class Located:
         return self.value
 
 
+_PLAIN_KEY_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "bool", "int", "float", "null", "timestamp"))
+
+
 def parse_yaml(text: str, first_line: int = 1) -> Located | None:
     """Parse one YAML document into :class:`Located` values.
 
@@ -103,9 +106,10 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, offset: int, depth: int,
             key_line = key_node.start_mark.line + 1 + offset
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("a key must be a plain word, not a list or mapping", key_line)
-            key = _scalar(loader, key_node, offset)
-            if not isinstance(key, str):
-                key = str(key).lower() if isinstance(key, bool) else str(key)
+            # Keys are words as written: YAML 1.1 would turn `on:` / `off:` / `yes:` into booleans.
+            if key_node.tag not in _PLAIN_KEY_TAGS:
+                _scalar(loader, key_node, offset)  # refuses unsafe or unknown tags with their line
+            key = str(key_node.value)
             if key in result:
                 raise YamlError(
                     f"key {key!r} appears twice (lines {first_seen[key]} and {key_line}); keep one",
