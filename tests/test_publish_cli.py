@@ -160,7 +160,8 @@ def test_a_playing_screen_takes_new_bundles_keeps_the_drop_folder_and_outlives_t
         def notices(status: dict) -> dict[str, tuple[str, str]]:
             return {n["id"]: (n["source"], n["title"]) for n in status.get("notices", [])}
 
-        status = _wait(lambda: (s := _status(state)).get("bundle", {}).get("version") == 1 and s, 20)
+        status = _wait(lambda: (s := _status(state)).get("bundle", {}).get("version") == 1
+                       and "办事指南/社保" in notices(s) and s, 20)
         assert status, _status(state)
         assert status["bundle"]["verified"] is True
         shown = notices(status)
