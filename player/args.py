@@ -72,6 +72,24 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Print status.json of the player for humans, or raw.")
     _config_arg(status)
     status.add_argument("--json", action="store_true", help="print the raw JSON")
+    playlog = sub.add_parser("playlog", help="proof-of-play report from the play log, or --verify it",
+                             description="Report from STATE_DIR/playlog (in Chinese, for inspectors): "
+                                         "minutes each notice was shown per day and, for every 公示, "
+                                         "whether the office hours of each office day of its period were "
+                                         "covered (playlog.office_hours / office_days / max_gap_minutes), "
+                                         "with the cause of every gap. Exit 1 if a 公示 has an uncovered "
+                                         "day. --verify checks the hash chain of the whole log instead: "
+                                         "one line per problem (file:line) and exit 1, or 'play log "
+                                         "intact'. See docs/playlog.md.")
+    _config_arg(playlog)
+    playlog.add_argument("--since", metavar="DATE",
+                         help="first day listed, YYYY-MM-DD (default: 30 days before --until)")
+    playlog.add_argument("--until", metavar="DATE", help="last day listed, YYYY-MM-DD (default: today)")
+    playlog.add_argument("--notice", metavar="ID", help="only this notice (id = path without extension)")
+    playlog.add_argument("--verify", action="store_true",
+                         help="verify the hash chain of the whole log (ignores --since/--until/--notice)")
+    playlog.add_argument("--json", action="store_true", help="print the report as JSON")
+
     keygen = sub.add_parser("keygen", help="write an Ed25519 key pair for signing bundles",
                             description="Write PREFIX.key (private, mode 0600: keep it offline) and "
                                         "PREFIX.pub (give it to every player as sync.public_key).")

@@ -70,7 +70,7 @@ def program(argv: list[str], env: Environment) -> ExitStatus:
     args = build_parser().parse_args(argv)
     handler = {"play": cmd_play, "render": cmd_render, "schedule": cmd_schedule,
                "check": cmd_check, "status": cmd_status, "bench": cmd_bench, "keygen": cmd_keygen,
-               "bundle": cmd_bundle, "sync": cmd_sync}[args.command]
+               "bundle": cmd_bundle, "sync": cmd_sync, "playlog": cmd_playlog}[args.command]
     try:
         return handler(args, env)
     except _Fail as fail:
@@ -481,3 +481,83 @@ def cmd_sync(args, env: Environment) -> ExitStatus:
     print(f"sync {outcome.result}: {outcome.message or ''} active version {current}".replace("  ", " "),
           file=env.stdout)
     return ExitStatus.OK if outcome.result in ("unchanged", "updated") else ExitStatus.PROBLEMS
+
+
+def cmd_playlog(args, env: Environment) -> ExitStatus:
+    """``signage playlog``: the proof-of-play report, or ``--verify`` of the hash chain."""
+    import re
+
+    from player.model import proof
+    from player.runtime import playlog
+
+    config = _config(args, env)
+    folder = config.state_dir / "playlog"
+    tz = config.tz
+    now = env.clock.now().astimezone(tz)
+
+    def day(option: str, text: str | None) -> dt.date | None:
+        if text is None:
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+                raise ValueError(text)
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise _Fail(f"{option}: expected a date like 2026-11-27, got {text!r}") from None
+
+    files = playlog.day_files(folder)
+    if args.verify:
+        if not files:
+            raise _Fail(f"no play log in {folder}: nothing to verify (the player writes it while "
+                        "playing, every playlog.flush_minutes)", ExitStatus.PROBLEMS)
+        problems, count = playlog.verify_folder(folder)
+        for problem in problems:
+            print(problem, file=env.stdout)
+        if problems:
+            return ExitStatus.PROBLEMS
+        print(f"play log intact: {count} lines in {len(files)} days "
+              f"({files[0][0].isoformat()} … {files[-1][0].isoformat()})", file=env.stdout)
+        return ExitStatus.OK
+
+    until = day("--until", args.until) or now.date()
+    since = day("--since", args.since) or until - dt.timedelta(days=30)
+    if since > until:
+        raise _Fail(f"--since {since} is after --until {until}")
+    if not files:
+        if args.json:
+            print(json.dumps({"notices": [], "note": f"no play log yet in {folder}"}, ensure_ascii=False),
+                  file=env.stdout)
+        else:
+            print(f"no play log yet in {folder} (the player writes it while playing)", file=env.stdout)
+        return ExitStatus.OK
+    paths = dict(files)
+    records: dict[dt.date, list[dict]] = {}
+
+    def load(days) -> None:
+        for d in days:
+            if d in paths and d not in records:
+                try:
+                    records[d] = playlog.read_records(paths[d])
+                except OSError as exc:
+                    log.warning("play log: cannot read %s: %s; counted as player off", paths[d], exc)
+                    records[d] = []
+
+    load(since + dt.timedelta(days=k) for k in range((until - since).days + 1))
+    # a 公示 is judged over its whole period, so read the day files it needs too
+    for d in list(records):
+        for record in records[d]:
+            if record.get("event") == "notice" and str(record.get("kind") or "").strip() == "公示" \
+                    and (args.notice is None or record.get("notice") == args.notice):
+                load(proof.period_days(record.get("period"), tz, d, max(until, d)))
+    settings = proof.Settings(config.playlog.office_hours, config.playlog.office_days,
+                              config.playlog.max_gap_minutes)
+    report = proof.build_report(records, since=since, until=until, now=now, tz=tz,
+                                settings=settings, notice=args.notice)
+    if args.json:
+        json.dump(proof.report_json(report), env.stdout, ensure_ascii=False, indent=1)
+        env.stdout.write("\n")
+    else:
+        env.stdout.write(proof.report_text(report))
+        if args.notice and not report.notices:
+            print(f"（{args.notice} 在此范围内没有播放记录）", file=env.stdout)
+    return ExitStatus.OK if report.ok else ExitStatus.PROBLEMS
