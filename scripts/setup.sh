@@ -14,10 +14,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 extras=""
 apt_extra=()
-# Test-only tools: libfaketime runs the real player under a false clock.
+# Test-only tools: libfaketime runs the real player under a false clock; systemd
+# provides systemd-analyze, which checks the unit files (tests/test_install.py).
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]"; apt_extra=(faketime) ;;
+    --test) extras="[test]"; apt_extra=(faketime systemd) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
