@@ -43,7 +43,14 @@ from player.model.scheduler import Scheduler
 from player.render.fonts import Fonts
 from player.render.frame import FrameRenderer, Showing
 from player.render.pg import pygame
+from player.model.power import PowerSchedule
+from player.runtime.airtime import Airtime
 from player.runtime.clock import Clock
+from player.runtime.housekeeping import Housekeeper
+from player.runtime.notify import Notifier
+from player.runtime.playlog import PlayLog
+from player.runtime.power import PowerSwitch
+from player.runtime.screenshot import save_png
 from player.runtime.trust import ClockTrust
 from player.runtime.display import Screen
 from player.runtime.memory import release_memory, tune_malloc
@@ -60,6 +67,7 @@ from player.sources.watch import FolderWatcher
 log = logging.getLogger(__name__)
 
 STATUS_EVERY = 5.0
+STATUS_EVERY_OFF = 60.0  # while the screen is dark little changes
 HEADLESS_FPS = 10
 WIPE_SECONDS = 0.4
 #: A change of (wall - monotonic) larger than this is a clock jump (NTP, an operator).
@@ -71,6 +79,11 @@ EVENT_EVERY = 6
 RELEASE_AFTER = 50
 RELEASE_DELAY = 3.0
 URGENT_MARK = "【紧急】"
+#: While the power schedule has the screen off the loop wakes this often (status,
+#: watchdog, content); nothing is drawn.
+OFF_SLEEP = 0.5
+POWER_CHECK_EVERY = 1.0
+SCREENSHOT_NAME = "screen.png"
 
 
 def pace_from(config: Config) -> Pace:
@@ -157,6 +170,18 @@ class App:
         self._shown: tuple | None = None  # (id, sha256, page) on screen
         self._ahead_dirty = True  # the page after this one may need preparing
         self._frame_number = 0
+        self.notifier = Notifier()
+        self.housekeeper = Housekeeper()
+        self.playlog = PlayLog(config.state_dir / "playlog", config.screen.name, self.tz)
+        self.airtime = Airtime(self.playlog)
+        self.power_schedule = PowerSchedule(config.power.on, config.power.off, config.power.days)
+        self.power = None if self.power_schedule.always_on else PowerSwitch(config.power)
+        self.screen_on = True
+        self._next_power_check = 0.0
+        self._screenshot = threading.Event()  # set by SIGUSR1
+        shot_every = config.screenshot.every_minutes * 60
+        self._shot_every = shot_every or None
+        self._next_shot = shot_every or math.inf
 
     # -- control -------------------------------------------------------------------
 
@@ -168,6 +193,11 @@ class App:
         """SIGTERM and SIGINT end the loop cleanly."""
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
+        signal.signal(signal.SIGUSR1, self.request_screenshot)
+
+    def request_screenshot(self, *_args: object) -> None:
+        """Save the current frame to ``STATE_DIR/screen.png`` after this frame (signal-safe)."""
+        self._screenshot.set()
 
     def run(self, seconds: float | None = None) -> int:
         """Run until stopped (or for ``seconds`` of the clock); returns the exit status."""
@@ -182,9 +212,19 @@ class App:
         self.writer.start()
         if self.preparer is not None:
             self.preparer.start()
+        retention = self.config.playlog.retention_days
+        self.housekeeper.every("play log", self.config.playlog.flush_minutes * 60, self.playlog.flush)
+        self.housekeeper.every("play log upkeep", 86400.0,
+                               lambda: self.playlog.maintain(self._wall_now.astimezone(self.tz).date(), retention),
+                               first_after=0.0)
+        self.housekeeper.start()
+        if self.power is not None:
+            self.power.start()
         try:
             return self._loop(seconds)
         finally:
+            self.notifier.stopping()
+            self.airtime.close(self.trust.assess(self.clock.now(), self.clock.monotonic())[0])
             if self.on_stop is not None:
                 self.on_stop()
             if self.preparer is not None:
@@ -192,7 +232,11 @@ class App:
             if self.sync_worker is not None:
                 self.sync_worker.stop()
             self.watcher.stop()
+            if self.power is not None:
+                self.power.stop()
+            self.housekeeper.stop(final=self.playlog.flush)
             self.writer.stop(self._status_documents())
+            self.notifier.close()
             log.info("stopped")
 
     # -- the loop ------------------------------------------------------------------
@@ -203,21 +247,36 @@ class App:
         deadline = clock.monotonic()
         end = deadline + seconds if seconds is not None else None
         first = True
+        full = True  # draw everything (the first frame, and when the screen comes back on)
         while not self._stop.is_set():
             t = deadline
             if end is not None and t >= end:
                 break
+            self.notifier.ping(time.monotonic())  # real time: systemd's watchdog knows no simulated clock
+            if (not self.screen_on or t >= self._next_power_check) and self._power_step(t):
+                if first:  # started inside the off hours: systemd still needs to hear "ready"
+                    log.info("started with the screen off (power schedule)")
+                    self.notifier.ready(self._status_line())
+                    first = False
+                full = True
+                clock.sleep(OFF_SLEEP)  # screen off: nothing is drawn
+                deadline = clock.monotonic()
+                continue
             cpu0 = time.thread_time()
-            rects = self._frame(t, first)
-            self.screen.present([] if first else rects)
+            rects = self._frame(t, full)
+            self.screen.present([] if full else rects)
             if first:  # start-up work (first layouts) is not a frame cost; it is logged
                 self.first_frame_ms = (time.thread_time() - cpu0) * 1000
                 log.info("first frame shown (%dx%d, %s)", *self.screen.size, self.screen.driver)
+                self.notifier.ready(self._status_line())
                 first = False
                 if self.on_first_frame is not None:
                     self.on_first_frame()
-            else:
+            elif not full:
                 self.stats.record((time.thread_time() - cpu0) * 1000, clock.monotonic())
+            full = False
+            if self._screenshot.is_set() or t >= self._next_shot:
+                self._take_screenshot(t)
             deadline += period
             now = clock.monotonic()
             if now > deadline + period / 2:  # a stall: skip to the next time on the grid
@@ -379,6 +438,8 @@ class App:
         shown = (notice.id, notice.sha256, slot.page) if notice else None
         changed = shown != self._shown or step
         self._shown = shown
+        if self.screen_on:
+            self.airtime.showing(notice, wall)
         if slot is not None and changed:
             log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1, slot.pages, slot.seconds)
         return changed
@@ -388,6 +449,53 @@ class App:
         if notice is None:
             return Showing(None)
         return Showing(notice, self.slot.page, days_remaining(notice, wall, self.tz))
+
+    # -- screen power and screenshots ------------------------------------------------
+
+    def _power_step(self, t: float) -> bool:
+        """Follow the power schedule; returns True while the screen is off."""
+        self._next_power_check = t + POWER_CHECK_EVERY
+        if self.power is None:
+            return False
+        wall, _trusted = self._wall(t)
+        self._wall_now = wall
+        wanted = self.power_schedule.is_on(wall.astimezone(self.tz))
+        if self._frame_number == 0 or wanted != self.screen_on:
+            self.power.want(wanted)  # at start too: a restart must not leave a screen dark
+        if wanted != self.screen_on:
+            self.screen_on = wanted
+            if wanted:
+                log.info("power schedule: screen on")
+                self._refresh = True
+                self._header_key = None
+                self._second = None
+            else:
+                change = self.power_schedule.next_change(wall.astimezone(self.tz))
+                log.info("power schedule: screen off until %s", change.isoformat(timespec="minutes") if change else "?")
+                self.airtime.screen_off(wall)
+                self._wipe = None
+                self.screen.surface.fill((0, 0, 0))
+                self.screen.present([])
+                self._status_dirty = True
+        if not wanted:
+            self._frame_number += 1
+            if not self._libraries.empty():  # content stays current while dark
+                self._set_library(*self._libraries.get_nowait(), t)
+            if self._status_dirty or t >= self._next_status:
+                self._submit_status(t)
+                self._next_status = t + STATUS_EVERY_OFF
+            if self._screenshot.is_set():
+                self._take_screenshot(t)
+        return not wanted
+
+    def _take_screenshot(self, t: float) -> None:
+        """A copy of the frame (cheap, here) is encoded and written by the housekeeping thread."""
+        self._screenshot.clear()
+        if self._shot_every is not None:
+            self._next_shot = t + self._shot_every
+        frame = self.screen.surface.copy()  # a plain surface: safe in another thread
+        path = self.config.state_dir / SCREENSHOT_NAME
+        self.housekeeper.submit("screenshot", lambda: save_png(frame, path))
 
     # -- drawing a page change --------------------------------------------------------
 
@@ -456,10 +564,28 @@ class App:
         status["bundle"]["errors"] = [{"file": p.path, "line": p.line, "error": p.message}
                                       for p in self._sources["bundle"].problems]
         status["sync"] = sync_section(self.sync)
+        status["power"] = self._power_section(wall)
         report = staff_report(self.clock.now(), self.tz, self.library, decisions, self.config.screen.name)
         return status, report
 
+    def _power_section(self, wall: dt.datetime) -> dict:
+        change = self.power_schedule.next_change(wall.astimezone(self.tz))
+        return {"screen": "on" if self.screen_on else "off",
+                "next_change": change.isoformat(timespec="minutes") if change else None,
+                "last_error": self.power.last_error if self.power else None}
+
+    def _status_line(self) -> str:
+        """For ``systemctl status``: what is on screen, in one line."""
+        if not self.screen_on:
+            change = self.power_schedule.next_change(self._wall_now.astimezone(self.tz))
+            return "screen off (power schedule)" + (f" until {change:%H:%M}" if change else "")
+        slot = self.slot
+        showing = f"{slot.notice_id} {slot.page + 1}/{slot.pages}" if slot else "nothing to show"
+        fps = self.stats.summary().fps
+        return f"{showing}; {len(self.library.notices)} notices" + (f"; {fps:.1f} fps" if fps else "")
+
     def _submit_status(self, t: float) -> None:
         self.writer.submit(*self._status_documents())
+        self.notifier.status(self._status_line())
         self._status_dirty = False
         self._next_status = t + STATUS_EVERY

@@ -1,0 +1,66 @@
+"""What was on screen, and from when to when: turns the frame loop's page changes into the
+play log's display intervals (one per stretch a notice was on screen, whatever its
+pages) and gaps (nothing to show, screen switched off).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from player.model.notice import Notice
+
+IDLE = "idle"
+SCREEN_OFF = "screen-off"
+
+
+class Sink(Protocol):
+    """Where intervals go (:class:`player.runtime.playlog.PlayLog`)."""
+
+    def shown(self, notice: Notice, start: dt.datetime, end: dt.datetime) -> None: ...
+
+    def gap(self, event: str, start: dt.datetime, end: dt.datetime) -> None: ...
+
+
+@dataclass
+class _Open:
+    notice: Notice | None
+    event: str | None
+    start: dt.datetime
+
+
+class Airtime:
+    """Tracks the current interval; called from the frame loop only (cheap)."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self._open: _Open | None = None
+
+    def showing(self, notice: Notice | None, wall: dt.datetime) -> None:
+        """The screen shows ``notice`` (None: nothing to show) from ``wall`` on."""
+        current = self._open
+        if current is not None and current.event is None and notice is not None and current.notice is not None \
+                and (current.notice.id, current.notice.sha256) == (notice.id, notice.sha256):
+            return  # another page of the same notice
+        if current is not None and notice is None and current.event == IDLE:
+            return
+        self.close(wall)
+        self._open = _Open(notice, None if notice is not None else IDLE, wall)
+
+    def screen_off(self, wall: dt.datetime) -> None:
+        """The power schedule switched the screen off."""
+        if self._open is not None and self._open.event == SCREEN_OFF:
+            return
+        self.close(wall)
+        self._open = _Open(None, SCREEN_OFF, wall)
+
+    def close(self, wall: dt.datetime) -> None:
+        """End the current interval at ``wall`` (at a change, and when the player stops)."""
+        current, self._open = self._open, None
+        if current is None or wall <= current.start:
+            return
+        if current.notice is not None:
+            self.sink.shown(current.notice, current.start, wall)
+        else:
+            self.sink.gap(current.event or IDLE, current.start, wall)

@@ -1,0 +1,31 @@
+"""``STATE_DIR/screen.png``: the frame as the screen shows it, for remote checks.
+
+Taken on SIGUSR1 (``systemctl kill -s USR1 signage-player``) and every
+``screenshot.every_minutes``. The frame loop only copies the display surface (a plain
+surface, a few milliseconds); encoding and the atomic write happen in the housekeeping
+thread, so a screenshot never stalls the ticker.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+from player.fsutil import atomic_write
+from player.render.pg import pygame
+
+log = logging.getLogger(__name__)
+
+
+def save_png(surface: "pygame.Surface", path: Path) -> None:
+    """Encode ``surface`` as PNG and replace ``path`` atomically.
+
+    Raises:
+        OSError: the file could not be written (disk full, read-only).
+    """
+    buffer = io.BytesIO()
+    pygame.image.save(surface, buffer, "screen.png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, buffer.getvalue())
+    log.info("screenshot saved to %s", path)
