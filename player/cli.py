@@ -94,6 +94,11 @@ def _setup_logging(config: Config | None, env: Environment) -> None:
     else:
         fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(level=level, format=fmt, stream=env.stderr, force=True)
+    if config is not None:
+        from player.logmask import MaskSecrets, secrets_of
+        mask = MaskSecrets(secrets_of(config.sync.headers, config.sync.url))
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(mask)
 
 
 def _fonts(config: Config):

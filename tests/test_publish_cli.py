@@ -192,3 +192,21 @@ def test_a_playing_screen_takes_new_bundles_keeps_the_drop_folder_and_outlives_t
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert "sync updated: version 2 active" in err
+
+
+def test_tokens_and_url_passwords_never_reach_logs_or_status(tmp_path: Path, server: BundleServer, keypair) -> None:
+    from bundle_server import Fault
+    _, public = keypair
+    server.faults["/"] = Fault("status", status=503, retry_after="30")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    url = server.url.replace("http://", "http://district:pa55word-xyz@")
+    config = write_config(tmp_path / "cfg", drop, extra=(
+        f"sync: {{url: '{url}', public_key: '{public}', headers: {{Authorization: Bearer tok-123456789}}}}\n"
+        "log_level: debug\n"))
+    result = run_signage("sync", "--once", "-c", str(config))
+    assert result.returncode == 1 and "HTTP 503" in result.stderr + result.stdout
+    status = (tmp_path / "cfg" / "state" / "status.json").read_text(encoding="utf-8")
+    assert "HTTP 503" in status and "district:***@" in status
+    for text in (result.stdout, result.stderr, status):
+        assert "pa55word-xyz" not in text and "tok-123456789" not in text

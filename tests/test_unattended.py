@@ -367,3 +367,46 @@ def test_airtime_joins_pages_and_records_gaps(sample_library) -> None:
     assert sink.lines == [("shown", a.id, "09:00", "09:02"), ("shown", b.id, "09:02", "09:03"),
                           ("idle", "09:03", "09:05"), ("screen-off", "09:05", "10:00"),
                           ("shown", a.id, "10:00", "10:01")]
+
+
+# -- the play log of a real run ----------------------------------------------------------------
+
+def test_a_real_runs_play_log_verifies_and_tampering_is_named(tmp_path: Path, drop: Path) -> None:
+    config = write_config(tmp_path / "cfg", drop, extra="pages: {min_seconds: 1, max_seconds: 1}\n")
+    result = run_signage("play", "-c", str(config), "--headless", "--for", "12")
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "cfg" / "state" / "playlog"
+    days = sorted(folder.glob("*.jsonl"))
+    assert len(days) == 1
+    day = days[0]
+    lines = day.read_text(encoding="utf-8").splitlines()
+    shown = [json.loads(line) for line in lines if '"event"' not in line]
+    assert len(shown) >= 3, lines  # one-second pages: several notices in twelve seconds
+    assert {entry["screen"] for entry in shown} == {"测试街道便民服务中心"}
+    assert all(entry["start"] < entry["end"] for entry in shown)
+    ok = run_signage("playlog", "--verify", "-c", str(config))
+    assert ok.returncode == 0 and ok.stdout.startswith("play log intact"), ok.stdout + ok.stderr
+    report = run_signage("playlog", "-c", str(config))
+    assert shown[0]["notice"] in report.stdout
+    # The sample 任前公示 runs 2026-11-26..12-02: twelve seconds of play cannot cover office
+    # hours, so a report that includes its period says so and exits 1.
+    assert report.returncode == (1 if "任前公示" in report.stdout and "未覆盖" in report.stdout else 0)
+
+    def verify_after(changed: list[str]) -> str:
+        day.write_text("\n".join(changed) + "\n", encoding="utf-8")
+        bad = run_signage("playlog", "--verify", "-c", str(config))
+        day.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert bad.returncode == 1, bad.stdout
+        return bad.stdout
+
+    k = next(i for i, line in enumerate(lines) if '"event"' not in line and 2 <= i < len(lines) - 1)
+    edited = lines.copy()
+    edited[k] = edited[k].replace(shown[0]["screen"], "别的屏幕") if shown[0]["screen"] in edited[k] else edited[k]
+    assert edited[k] != lines[k]
+    assert f"{day.name}:{k + 1}:" in verify_after(edited)
+    deleted = lines[:k] + lines[k + 1:]
+    assert f"{day.name}:{k + 1}:" in verify_after(deleted)  # the line after the hole
+    swapped = lines.copy()
+    swapped[k], swapped[k + 1] = swapped[k + 1], swapped[k]
+    assert f"{day.name}:{k + 1}:" in verify_after(swapped)
+    assert run_signage("playlog", "--verify", "-c", str(config)).returncode == 0  # restored: intact again

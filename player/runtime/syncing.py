@@ -9,6 +9,7 @@ from collections.abc import Callable
 from player import __version__
 from player.config import Config
 from player.fsutil import atomic_write
+from player.logmask import mask_url
 from player.sources.fetch import Fetcher
 from player.sources.store import Store
 from player.sources.sync import BundleSync
@@ -44,7 +45,7 @@ def sync_section(sync: BundleSync | None) -> dict:
     if sync is None:
         return {"last_attempt": None, "last_ok": None, "last_error": None}
     status = sync.status
-    return {"url": sync.url, "last_attempt": status.last_attempt, "last_ok": status.last_ok,
+    return {"url": mask_url(sync.url), "last_attempt": status.last_attempt, "last_ok": status.last_ok,
             "last_error": status.last_error}
 
 

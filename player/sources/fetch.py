@@ -24,6 +24,8 @@ from pathlib import Path
 import requests
 import urllib3
 
+from player.logmask import mask_url
+
 CHUNK = 64 * 1024
 
 
@@ -66,15 +68,16 @@ class Fetcher:
             DownloadError: network errors, timeouts, limits, a status not in ``accept``.
         """
         started = time.monotonic()
+        shown = mask_url(url)  # never a password in a message
         self.requests_made += 1
         try:
             with self.session.get(url, headers=headers, stream=True, timeout=self.timeout) as reply:
                 if reply.status_code not in accept:
                     retry = _retry_after(reply.headers.get("Retry-After"))
-                    raise DownloadError(f"{url}: HTTP {reply.status_code}", retry)
+                    raise DownloadError(f"{shown}: HTTP {reply.status_code}", retry)
                 declared = reply.headers.get("Content-Length")
                 if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-                    raise DownloadError(f"{url}: {declared} bytes announced, over the {max_bytes} byte limit")
+                    raise DownloadError(f"{shown}: {declared} bytes announced, over the {max_bytes} byte limit")
                 body = bytearray()
                 # read1 returns whatever one socket read brings, so the deadline is checked
                 # between trickling bytes too (iter_content would block for a whole chunk).
@@ -84,17 +87,17 @@ class Fetcher:
                     body += chunk
                     self.bytes_received += len(chunk)
                     if len(body) > max_bytes:
-                        raise DownloadError(f"{url}: more than {max_bytes} bytes, cut off")
+                        raise DownloadError(f"{shown}: more than {max_bytes} bytes, cut off")
                     if time.monotonic() - started > self.deadline:
-                        raise DownloadError(f"{url}: not complete after {self.deadline:g} s, cut off")
+                        raise DownloadError(f"{shown}: not complete after {self.deadline:g} s, cut off")
                 if declared is not None and declared.isdigit() and int(declared) != len(body):
-                    raise DownloadError(f"{url}: body ended after {len(body)} of {declared} bytes")
+                    raise DownloadError(f"{shown}: body ended after {len(body)} of {declared} bytes")
                 return Response(reply.status_code, bytes(body), dict(reply.headers))
         except requests.exceptions.SSLError as exc:
-            raise DownloadError(f"{url}: TLS verification failed ({_short(exc)}); check sync.ca_bundle") from None
+            raise DownloadError(f"{shown}: TLS verification failed ({_short(exc)}); check sync.ca_bundle") from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             # read1 bypasses requests' wrapping, so urllib3's own errors arrive here too
-            raise DownloadError(f"{url}: {_short(exc)}") from None
+            raise DownloadError(f"{shown}: {_short(exc)}") from None
 
     def close(self) -> None:
         """Close the keep-alive connections."""
