@@ -375,6 +375,10 @@ def cmd_status(args, env: Environment) -> ExitStatus:
     render = status.get("render") or {}
     print(f"render:   {render.get('fps')} fps, frame p99 {render.get('frame_ms_p99')} ms", file=out)
     print(f"clock:    {'trusted' if (status.get('clock') or {}).get('trusted') else 'NOT trusted'}", file=out)
+    power = status.get("power") or {}
+    if power.get("next_change") or power.get("screen") == "off" or power.get("last_error"):
+        print(f"screen:   {power.get('screen')} (power schedule), next change {power.get('next_change')}"
+              + (f", command failing: {power['last_error']}" if power.get("last_error") else ""), file=out)
     bundle, sync = status.get("bundle") or {}, status.get("sync") or {}
     if sync.get("url") or bundle.get("version") is not None:
         state = "stale (expired)" if bundle.get("stale") else ("verified" if bundle.get("verified") else "UNSIGNED")

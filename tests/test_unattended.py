@@ -278,6 +278,13 @@ def test_the_screen_goes_dark_by_schedule_and_draws_nothing_meanwhile(tmp_path: 
     assert 2_500 <= frames <= 3_300, frames
     status = json.loads(config.status_path.read_text(encoding="utf-8"))
     assert status["power"]["screen"] == "on" and status["power"]["next_change"].startswith("2026-11-28T19:30")
+    entries = [json.loads(line) for day in sorted((config.state_dir / "playlog").glob("*.jsonl"))
+               for line in day.read_text(encoding="utf-8").splitlines()]
+    dark = [e for e in entries if e.get("event") == "screen-off"]
+    # split at midnight into the two day files
+    assert [(e["start"][:16], e["end"][:16]) for e in dark] == [
+        ("2026-11-27T19:30", "2026-11-28T00:00"), ("2026-11-28T00:00", "2026-11-28T07:30")], dark
+    assert any(e.get("sha256") for e in entries if e["start"] >= "2026-11-28T07:30")  # notices again after 07:30
 
 
 def test_started_in_the_off_hours_it_reports_ready_and_stays_dark(tmp_path: Path, drop: Path, notify_socket) -> None:
@@ -300,6 +307,8 @@ def test_started_in_the_off_hours_it_reports_ready_and_stays_dark(tmp_path: Path
     assert calls.read_text().split() == ["off"]
     status = json.loads((tmp_path / "cfg" / "state" / "status.json").read_text(encoding="utf-8"))
     assert status["power"]["screen"] == "off"
+    shown = run_signage("status", "-c", str(config))
+    assert f"screen:   off (power schedule), next change {status['power']['next_change']}" in shown.stdout
 
 
 def test_bad_power_config_is_one_line(tmp_path: Path, drop: Path) -> None:
