@@ -156,6 +156,14 @@ class ScreenshotConfig:
 
 
 @dataclass(frozen=True)
+class InteractionConfig:
+    """Touch kiosks (docs/kiosk.md): off on lobby screens, where touches are ignored."""
+
+    touch: bool = False
+    idle_return: float = 60.0   # seconds without a touch before the rotation resumes
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -174,6 +182,7 @@ class Config:
     power: PowerConfig = PowerConfig()
     playlog: PlaylogConfig = PlaylogConfig()
     screenshot: ScreenshotConfig = ScreenshotConfig()
+    interaction: InteractionConfig = InteractionConfig()
     timezone: str = "Asia/Shanghai"
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
@@ -470,6 +479,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
                                 "office_days": ("office_days", _weekdays),
                                 "max_gap_minutes": ("max_gap_minutes", _number(1, 1440))}),
     "screenshot": (ScreenshotConfig, {"every_minutes": ("every_minutes", _number(0, 1440))}),
+    "interaction": (InteractionConfig, {"touch": ("touch", _bool),
+                                        "idle_return": ("idle_return", _number(5, 3600))}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),

@@ -22,6 +22,7 @@ class Theme:
     margin: float = 0.05        # side margin of the page area
     gap: float = 0.022          # space above and below the page area
     footer: float = 0.05        # page indicator / 公示 line at the bottom of the page area
+    nav: float = 0.0            # kiosk navigation bar above the ticker (0: none; kiosks 0.095)
     title: float = 0.048
     body: float = 0.035
     heading1: float = 0.04
@@ -30,6 +31,9 @@ class Theme:
     table_min: float = 0.022
     header_text: float = 0.038
     ticker_text: float = 0.042
+    #: QR code box with its quiet zone: 265 px at 1080 (symbol 182-225 px, >= 45 mm on
+    #: a 21.5" 1080p screen, for addresses up to 120 bytes), 188 px at 768.
+    qr: float = 0.245
     background: RGB = (250, 248, 243)
     text: RGB = (30, 30, 30)
     muted: RGB = (105, 105, 105)
@@ -59,6 +63,7 @@ class Frame:
     page: Box
     footer: Box
     ticker: Box
+    nav: Box | None = None  # kiosks: category tabs and page buttons, above the ticker
 
     @classmethod
     def for_size(cls, width: int, height: int, theme: Theme = Theme()) -> "Frame":
@@ -68,12 +73,14 @@ class Frame:
         margin = max(theme.px(theme.margin, height), width // 40)
         gap = theme.px(theme.gap, height)
         footer_h = theme.px(theme.footer, height)
+        nav_h = theme.px(theme.nav, height) if theme.nav > 0 else 0
         top = header_h + gap
-        bottom = height - ticker_h - gap // 2
+        bottom = height - ticker_h - nav_h - gap // 2
         page = Box(margin, top, width - 2 * margin, bottom - footer_h - top)
         footer = Box(margin, bottom - footer_h, width - 2 * margin, footer_h)
+        nav = Box(0, height - ticker_h - nav_h, width, nav_h) if nav_h else None
         return cls(width, height, Box(0, 0, width, header_h), page, footer,
-                   Box(0, height - ticker_h, width, ticker_h))
+                   Box(0, height - ticker_h, width, ticker_h), nav)
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,14 @@ PLAYER_OFF = "player off"
 SCREEN_OFF = "screen off"
 OTHER = "other notices only"
 IDLE = "idle"
+BROWSING = "interactive browsing"
 
-#: The ``event`` values of gap lines, and the cause each one stands for.
-GAP_EVENTS = {"screen-off": SCREEN_OFF, "idle": IDLE}
+#: The ``event`` values of gap lines, and the cause each one stands for. ``interactive``
+#: lines name a notice a resident browsed on a kiosk: not public display, so for every
+#: notice (the browsed one included) they count as a gap.
+GAP_EVENTS = {"screen-off": SCREEN_OFF, "idle": IDLE, "interactive": BROWSING}
+#: ``event`` of a kiosk view line (see :data:`GAP_EVENTS`).
+INTERACTIVE = "interactive"
 
 
 # --- the chain ------------------------------------------------------------------------
@@ -349,6 +354,8 @@ def _interval(record: Mapping[str, object], tz: ZoneInfo) -> Interval | None:
         return None
     notice = record.get("notice")
     event = record.get("event")
+    if event == INTERACTIVE:  # browsing on a kiosk is not public display of that notice
+        notice = None
     return Interval(start, end, notice if isinstance(notice, str) else None,
                     event if isinstance(event, str) else None)
 
@@ -443,7 +450,7 @@ def _merge(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.dateti
 def _causes(nid: str, start: dt.datetime, end: dt.datetime, items: list[Interval]) -> tuple[GapPart, ...]:
     """Why the notice was not shown from ``start`` to ``end``: one part per cause, in time
     order; parts under a minute are left out unless nothing else is left."""
-    rank = {SCREEN_OFF: 0, OTHER: 1, IDLE: 2}
+    rank = {SCREEN_OFF: 0, OTHER: 1, BROWSING: 2, IDLE: 3}
     marks = {start, end}
     covering = []
     for i in items:
@@ -505,7 +512,8 @@ def report_json(report: Report) -> dict[str, object]:
     }
 
 
-CAUSE_ZH = {PLAYER_OFF: "未开机", SCREEN_OFF: "屏幕关闭", OTHER: "仅显示其他公告", IDLE: "无公告可显示"}
+CAUSE_ZH = {PLAYER_OFF: "未开机", SCREEN_OFF: "屏幕关闭", OTHER: "仅显示其他公告", IDLE: "无公告可显示",
+            BROWSING: "居民自助浏览"}
 _WEEKDAY_ZH = "一二三四五六日"
 
 

@@ -152,7 +152,8 @@ class FrameRenderer:
     def draw_body(self, surface: "pygame.Surface", showing: Showing) -> "pygame.Rect":
         """Everything between header and ticker: page area and footer."""
         frame = self.frame
-        body = pygame.Rect(0, frame.header.bottom, frame.width, frame.ticker.y - frame.header.bottom)
+        bottom = frame.nav.y if frame.nav is not None else frame.ticker.y
+        body = pygame.Rect(0, frame.header.bottom, frame.width, bottom - frame.header.bottom)
         surface.fill(self.theme.background, body)
         if showing.notice is None:
             self._idle(surface)

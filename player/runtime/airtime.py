@@ -13,12 +13,15 @@ from player.model.notice import Notice
 
 IDLE = "idle"
 SCREEN_OFF = "screen-off"
+INTERACTIVE = "interactive"
 
 
 class Sink(Protocol):
     """Where intervals go (:class:`player.runtime.playlog.PlayLog`)."""
 
     def shown(self, notice: Notice, start: dt.datetime, end: dt.datetime) -> None: ...
+
+    def viewed(self, notice: Notice, start: dt.datetime, end: dt.datetime) -> None: ...
 
     def gap(self, event: str, start: dt.datetime, end: dt.datetime) -> None: ...
 
@@ -37,16 +40,17 @@ class Airtime:
         self.sink = sink
         self._open: _Open | None = None
 
-    def showing(self, notice: Notice | None, wall: dt.datetime) -> None:
-        """The screen shows ``notice`` (None: nothing to show) from ``wall`` on."""
+    def showing(self, notice: Notice | None, wall: dt.datetime, browsed: bool = False) -> None:
+        """The screen shows ``notice`` (None: nothing to show) from ``wall`` on;
+        ``browsed``: a resident opened it on a kiosk (logged apart from the rotation)."""
+        event = INTERACTIVE if browsed else (None if notice is not None else IDLE)
         current = self._open
-        if current is not None and current.event is None and notice is not None and current.notice is not None \
-                and (current.notice.id, current.notice.sha256) == (notice.id, notice.sha256):
-            return  # another page of the same notice
-        if current is not None and notice is None and current.event == IDLE:
-            return
+        if current is not None and current.event == event and (
+                notice is None or (current.notice is not None
+                                   and (current.notice.id, current.notice.sha256) == (notice.id, notice.sha256))):
+            return  # another page of the same notice, or still nothing
         self.close(wall)
-        self._open = _Open(notice, None if notice is not None else IDLE, wall)
+        self._open = _Open(notice, event, wall)
 
     def screen_off(self, wall: dt.datetime) -> None:
         """The power schedule switched the screen off."""
@@ -60,7 +64,9 @@ class Airtime:
         current, self._open = self._open, None
         if current is None or wall <= current.start:
             return
-        if current.notice is not None:
+        if current.notice is not None and current.event == INTERACTIVE:
+            self.sink.viewed(current.notice, current.start, wall)
+        elif current.notice is not None:
             self.sink.shown(current.notice, current.start, wall)
         else:
             self.sink.gap(current.event or IDLE, current.start, wall)

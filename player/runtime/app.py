@@ -47,6 +47,7 @@ from player.model.power import PowerSchedule
 from player.runtime.airtime import Airtime
 from player.runtime.clock import Clock
 from player.runtime.housekeeping import Housekeeper
+from player.runtime.kiosk_view import KioskView, kiosk_theme, large_theme
 from player.runtime.notify import Notifier
 from player.runtime.playlog import PlayLog
 from player.runtime.power import PowerSwitch
@@ -92,10 +93,15 @@ def pace_from(config: Config) -> Pace:
     return Pace(pages.chars_per_minute, pages.min_seconds, pages.max_seconds)
 
 
-def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: float | None = None) -> FrameRenderer:
-    """The frame renderer for a screen size, as configured (theme, pace, ticker)."""
+def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: float | None = None,
+                  large: bool = False) -> FrameRenderer:
+    """The frame renderer for a screen size, as configured (theme, pace, ticker); on a
+    touch kiosk with room for the navigation bar, and ``large`` for 大字."""
+    theme = kiosk_theme(config.theme) if config.interaction.touch else config.theme
+    if large:
+        theme = large_theme(theme)
     return FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config),
-                         config.theme, fps or config.display.fps)
+                         theme, fps or config.display.fps)
 
 
 def ticker_messages(library: Library, decisions: Sequence[Decision]) -> list[str]:
@@ -112,6 +118,7 @@ class _Wipe:
     surface: "pygame.Surface"
     started: float
     shown: int = 0
+    fade: bool = False  # fade in (back from browsing) instead of wiping left to right
 
 
 class App:
@@ -182,6 +189,10 @@ class App:
         shot_every = config.screenshot.every_minutes * 60
         self._shot_every = shot_every or None
         self._next_shot = shot_every or math.inf
+        self.kiosk = (KioskView(self.renderer, lambda: make_renderer(config, screen.size, fonts, self.fps, large=True),
+                                config.interaction.idle_return, self.tz)
+                      if config.interaction.touch else None)
+        self._fade_next = False
 
     # -- control -------------------------------------------------------------------
 
@@ -311,22 +322,31 @@ class App:
         surface = self.screen.surface
         rects: list[pygame.Rect] = []
         self._frame_number += 1
-        if self._frame_number % EVENT_EVERY == 0 or first:
-            self._handle_events()
+        if self._frame_number % EVENT_EVERY == 0 or first or self.kiosk is not None:
+            self._handle_events(t)  # every frame on a kiosk: feedback within one frame of a tap
         self._adopt_prepared()
         if not self._libraries.empty():
             self._set_library(*self._libraries.get_nowait(), t)
         wall, trusted = self._wall(t)
         self._wall_now = wall
+        kiosk = self.kiosk
+        if kiosk is not None and kiosk.idle(t):
+            self._leave_browsing(fade=True)
         if first:
             self._schedule(t, wall, sync=True)
-            rects.append(self.renderer.draw_body(surface, self._showing(wall)))
+            if kiosk is not None and kiosk.visible:
+                rects.append(kiosk.draw_page(surface, self.library, self._decisions(wall), wall))
+            else:
+                rects.append(self.renderer.draw_body(surface, self._showing(wall)))
             self.renderer.ticker.draw_label(surface)
         else:
             todo = "reschedule" if self._refresh else self.scheduler.what_now(t, wall)
             self._refresh = False
-            if todo is not None and self._schedule(t, wall, step=todo == "step"):
+            if todo is not None and self._schedule(t, wall, step=todo == "step") \
+                    and not (kiosk is not None and kiosk.visible):
                 rects.append(self._start_wipe(surface, t, wall))
+        if kiosk is not None:
+            rects.extend(self._kiosk_frame(surface, t, wall, first))
         if self._wipe is not None:
             rects.append(self._wipe_step(surface, t))
         second = int(wall.timestamp())
@@ -347,13 +367,52 @@ class App:
             self._submit_status(t)
         return rects
 
-    def _handle_events(self) -> None:
+    def _handle_events(self, t: float) -> None:
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
                 self._stop.set()
             elif event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q):
                 if not self.config.display.fullscreen or self.screen.headless:
                     self._stop.set()
+            elif self.kiosk is not None and self.screen_on:  # lobby screens ignore touch and mouse
+                action = self.kiosk.handle(event, t)
+                if action is not None:
+                    was_browsing = self.kiosk.kiosk.browsing
+                    self.kiosk.apply(action, self.library, t)
+                    if was_browsing and not self.kiosk.kiosk.browsing:
+                        self._leave_browsing(fade=False)
+                    else:
+                        self._wipe = None
+                    self._status_dirty = True
+
+    # -- the kiosk ---------------------------------------------------------------------
+
+    def _leave_browsing(self, fade: bool) -> None:
+        """Back to the rotation: its page is drawn again (faded in after idle_return)."""
+        self._shown = None  # force the page to be drawn
+        self._refresh = True
+        self._fade_next = fade
+        self._status_dirty = True
+        if self.kiosk is not None:
+            self.kiosk.nav_dirty = True
+
+    def _kiosk_frame(self, surface: "pygame.Surface", t: float, wall: dt.datetime, full: bool) -> list:
+        """Browsing view, navigation bar and the play log's interactive views."""
+        kiosk = self.kiosk
+        rects = []
+        slot = self.slot
+        on_screen = self.library.get(slot.notice_id) if slot else None
+        kiosk.note_rotation(on_screen, slot.page if slot else 0)
+        change = kiosk.urgent(on_screen is not None and on_screen.meta.priority == Priority.URGENT)
+        if change == "suspend":
+            self._leave_browsing(fade=False)
+        if kiosk.visible and (kiosk.page_dirty or full):
+            rects.append(kiosk.draw_page(surface, self.library, self._decisions(wall), wall))
+            browsed = kiosk.browsed_notice(self.library)
+            self.airtime.showing(browsed, wall, browsed=True)
+        if kiosk.nav_dirty or full:
+            rects.append(kiosk.draw_nav(surface))
+        return rects
 
     # -- content and rotation -------------------------------------------------------
 
@@ -438,7 +497,9 @@ class App:
         shown = (notice.id, notice.sha256, slot.page) if notice else None
         changed = shown != self._shown or step
         self._shown = shown
-        if self.screen_on:
+        if self.kiosk is not None:
+            self.kiosk.set_categories(self._decisions(wall))
+        if self.screen_on and not (self.kiosk is not None and self.kiosk.visible):
             self.airtime.showing(notice, wall)
         if slot is not None and changed:
             log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1, slot.pages, slot.seconds)
@@ -508,7 +569,8 @@ class App:
         if not self.renderer.has_surface(showing.notice, showing.page):
             log.debug("page %s/%d drawn late (not prepared in time)", showing.notice.id, showing.page + 1)
         page = self.renderer.page_surface(showing.notice, showing.page)
-        self._wipe = _Wipe(page, t)
+        self._wipe = _Wipe(page, t, fade=self._fade_next)
+        self._fade_next = False
         return self.renderer.draw_footer(surface, showing)
 
     def _wipe_step(self, surface: "pygame.Surface", t: float) -> "pygame.Rect":
@@ -516,6 +578,13 @@ class App:
         box = self.renderer.frame.page
         progress = min(1.0, (t - wipe.started) / WIPE_SECONDS)
         eased = progress * progress * (3 - 2 * progress)  # smoothstep
+        if wipe.fade:  # the whole page, more opaque each frame
+            wipe.surface.set_alpha(255 if progress >= 1.0 else round(255 * eased))
+            surface.blit(wipe.surface, (box.x, box.y))
+            wipe.surface.set_alpha(None)
+            if progress >= 1.0:
+                self._wipe = None
+            return pygame.Rect(box.x, box.y, box.w, box.h)
         reach = box.w if progress >= 1.0 else round(box.w * eased)
         area = pygame.Rect(wipe.shown, 0, max(0, reach - wipe.shown), box.h)
         if area.w:
@@ -565,6 +634,11 @@ class App:
                                       for p in self._sources["bundle"].problems]
         status["sync"] = sync_section(self.sync)
         status["power"] = self._power_section(wall)
+        status["interaction"] = self.kiosk.status() if self.kiosk is not None else {"touch": False}
+        if self.kiosk is not None and self.kiosk.visible:
+            k = self.kiosk.kiosk
+            status["showing"] = {"notice": k.notice_id, "page": k.page + 1 if k.notice_id else 0,
+                                 "pages": status["interaction"]["pages"] if k.notice_id else 0}
         report = staff_report(self.clock.now(), self.tz, self.library, decisions, self.config.screen.name)
         return status, report
 

@@ -92,6 +92,14 @@ class PlayLog:
         crosses local midnight becomes two lines. The first time a (notice, sha256)
         appears in a day file, a description line goes before it.
         """
+        self._notice_line(notice, start, end, None)
+
+    def viewed(self, notice: Notice, start: dt.datetime, end: dt.datetime) -> None:
+        """A resident browsed ``notice`` on a touch kiosk: logged with ``"event":
+        "interactive"`` — not evidence of public display, so reports never count it as such."""
+        self._notice_line(notice, start, end, proof.INTERACTIVE)
+
+    def _notice_line(self, notice: Notice, start: dt.datetime, end: dt.datetime, event: str | None) -> None:
         description = {"title": notice.title, "kind": notice.meta.kind,
                        "period": self._period(notice.meta.start, notice.meta.end)}
         with self._lock:
@@ -104,8 +112,11 @@ class PlayLog:
                     seen.add((notice.id, notice.sha256))
                     self._add(a, {"start": _iso(a), "end": _iso(a), "event": "notice", "notice": notice.id,
                                   "sha256": notice.sha256, **description, "screen": self.screen})
-                self._add(a, {"start": _iso(a), "end": _iso(b), "notice": notice.id,
-                              "sha256": notice.sha256, "screen": self.screen})
+                fields: dict[str, object] = {"start": _iso(a), "end": _iso(b), "notice": notice.id,
+                                             "sha256": notice.sha256, "screen": self.screen}
+                if event is not None:
+                    fields["event"] = event
+                self._add(a, fields)
 
     def gap(self, event: str, start: dt.datetime, end: dt.datetime) -> None:
         """Record a known stretch without a notice: ``screen-off`` (power schedule) or ``idle``.
