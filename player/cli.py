@@ -198,6 +198,13 @@ def cmd_render(args, env: Environment) -> ExitStatus:
                           days_remaining(notice, wall, config.tz) if notice else None)
     surface = pygame.Surface(size)
     renderer.draw_frame(surface, wall.astimezone(config.tz) if trusted else None, showing, at.timestamp())
+    if renderer.frame.nav is not None:  # a touch kiosk: its navigation bar, as in the rotation
+        from player.layout.kiosk import nav_targets
+        from player.render.kiosk import draw_nav
+        categories = sorted({d.notice.category for d in evaluate(library, wall, config.tz, config.screen.tags)
+                             if d.state == ACTIVE and d.notice.category})
+        draw_nav(surface, renderer.frame.nav, nav_targets(renderer.frame.nav, categories), fonts, renderer.theme,
+                 "", False, None, {"prev", "next"} if showing.notice else set())
     out = Path(args.output)
     if not out.is_absolute():
         out = env.cwd / out

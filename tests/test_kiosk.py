@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CONTENT, write_config
+from conftest import CONTENT, run_signage, write_config
 from player.config import load_config
 from player.layout.kiosk import CATEGORY, HOME, LARGE, NEXT, PREV, min_target_px, nav_targets
 from player.layout.theme import Frame, Theme
@@ -263,3 +263,9 @@ def test_browsing_is_logged_apart_from_the_rotation(kiosk) -> None:
     shown = [e for e in lines if "event" not in e]
     assert shown and all(not (e["start"] >= interactive[0]["start"] and e["end"] <= interactive[-1]["end"])
                          for e in shown)  # no rotation line while browsing
+    browsed = next(e["notice"] for e in interactive if e["notice"])
+    assert all(e["notice"] != browsed for e in shown)  # the rotation did not reach it in 10 s
+    report = run_signage("playlog", "--json", "-c", str(app.config.path))
+    assert report.returncode in (0, 1), report.stderr
+    assert shown[0]["notice"] in report.stdout
+    assert browsed not in report.stdout  # a resident reading it is no proof of public display

@@ -41,7 +41,7 @@ def nav_targets(nav: Box, categories: Sequence[str]) -> tuple[Target, ...]:
     """The navigation bar: page buttons at the ends, 首页 and the category tabs between, 大字."""
     gap = max(4, nav.h // 12)
     y, h = nav.y + gap, nav.h - 2 * gap
-    side = max(h * 2, nav.w // 9)        # 上一页 / 下一页: wide, at the screen edges
+    side = max(h * 2, nav.w // 10)       # 上一页 / 下一页: wide, at the screen edges
     large = max(h * 3 // 2, nav.w // 14)
     targets = [Target(PREV, Box(nav.x + gap, y, side, h), label="‹ 上一页"),
                Target(NEXT, Box(nav.right - gap - side, y, side, h), label="下一页 ›")]

@@ -47,8 +47,12 @@ def draw_nav(surface: "pygame.Surface", nav: Box, targets: Sequence[Target], fon
         rect = _rect(target.box)
         pygame.draw.rect(surface, fill, rect, border_radius=max(4, nav.h // 10))
         color = (140, 140, 150) if dim else theme.accent_text
+        room = target.box.w - nav.h * 0.2
         style = Style(size, True, color)
-        label = fit_text(fonts, target.label, style, target.box.w - size * 0.6)
+        natural = fonts.width(target.label, style)
+        if natural > room:  # a smaller size before cutting a category name (not below 2/3)
+            style = Style(max(int(size * room / natural), round(size * 2 / 3)), True, color)
+        label = fit_text(fonts, target.label, style, room)
         w = fonts.width(label, style)
         y = target.box.y + (target.box.h - fonts.line_height(style)) / 2
         fonts.draw(surface, target.box.x + (target.box.w - w) / 2, y, label, style)
