@@ -15,10 +15,11 @@ cd "$here"
 extras=""
 apt_extra=()
 # Test-only tools: libfaketime runs the real player under a false clock; systemd
-# provides systemd-analyze, which checks the unit files (tests/test_install.py).
+# provides systemd-analyze, which checks the unit files (tests/test_install.py);
+# libzbar0 is the QR decoder behind pyzbar (tests/test_qr.py reads rendered codes).
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]"; apt_extra=(faketime systemd) ;;
+    --test) extras="[test]"; apt_extra=(faketime systemd libzbar0) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

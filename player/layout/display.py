@@ -66,7 +66,31 @@ class ImageOp:
     h: float
 
 
-Op = TextOp | RectOp | ImageOp
+@dataclass(frozen=True)
+class QrCode:
+    """Draw a QR code of ``url`` in the square ``size`` x ``size`` at (x, y).
+
+    The box is white; the renderer picks the largest whole-pixel module that leaves a
+    quiet zone of at least 4 modules and centres the symbol in it.
+    """
+
+    x: float
+    y: float
+    size: float
+    url: str
+
+    @property
+    def w(self) -> float:
+        """Width of the box."""
+        return self.size
+
+    @property
+    def h(self) -> float:
+        """Height of the box."""
+        return self.size
+
+
+Op = TextOp | RectOp | ImageOp | QrCode
 
 
 @dataclass(frozen=True)

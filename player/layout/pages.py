@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from player.layout.display import Metrics, Op, Page, RectOp, TextOp, ImageOp
+from player.layout.display import Metrics, Op, Page, QrCode, RectOp, TextOp, ImageOp
 from player.layout.flow import Item, paginate, shift
 from player.layout.paragraph import Line, balanced_lines, layout_paragraph
 from player.layout.table import table_groups
@@ -30,6 +30,21 @@ PICTURE_SECONDS = 15.0
 LINE_BOX = 1.7
 #: A picture is never drawn larger than this multiple of its own size.
 MAX_UPSCALE = 2.0
+#: Under the QR code of a notice with a ``url``.
+QR_CAPTION = "扫码查看全文"
+
+
+@dataclass(frozen=True)
+class QrColumn:
+    """The reserved column at the bottom right of the page area for a notice's QR code.
+
+    ``ops`` (the code and its caption) go on every page; ``flow_width`` is what text,
+    tables and pictures may use beside it; ``top`` is where the column's ink starts.
+    """
+
+    ops: tuple[Op, ...]
+    flow_width: float
+    top: float
 
 
 @dataclass(frozen=True)
@@ -68,12 +83,17 @@ class Layouter:
     def layout(self, notice: Notice) -> tuple[Page, ...]:
         """All pages of a notice (at least one)."""
         body = notice.body
+        qr = self.qr_column(notice)
         if isinstance(body, ImageBody):
-            return (self._picture(notice, body),)
+            return (self._picture(notice, body, qr),)
         head_ops, head_h = self.title_block(notice)
+        if qr is not None and head_h > qr.top:  # a very long title: narrow it too
+            head_ops, head_h = self.title_block(notice, qr.flow_width)
         run_ops, run_h = self.running_head(notice)
+        flow_w = qr.flow_width if qr is not None else self.frame.page.w
+        extra = qr.ops if qr is not None else ()
         if isinstance(body, TableBody):
-            args = (body, self.frame.page.w)
+            args = (body, flow_w)
             groups = table_groups(*args, self.frame.page.h, self.metrics, self.styles, self.theme)
             repeat_h = max(sum(item.height for item in g.repeat) for g in groups)
             tallest = self.frame.page.h - max(head_h, run_h) - repeat_h
@@ -84,20 +104,20 @@ class Layouter:
                 top = head_h if not placed else run_h
                 placed += paginate(list(group.rows), self.frame.page.h, top, run_h, group.repeat)
         else:
-            placed = paginate(self.text_items(body), self.frame.page.h, head_h, run_h)
+            placed = paginate(self.text_items(body, flow_w), self.frame.page.h, head_h, run_h)
         pages = []
         for number, (ops, chars) in enumerate(placed):
             lead = head_ops if number == 0 else run_ops
             chars += sum(len(op.text) for op in head_ops if isinstance(op, TextOp)) if number == 0 else 0
-            pages.append(Page(tuple(lead) + tuple(ops), chars,
+            pages.append(Page(tuple(lead) + tuple(ops) + extra, chars,
                               self.pace.seconds(chars, notice.meta.duration)))
         return tuple(pages)
 
     # -- blocks ----------------------------------------------------------------------
 
-    def title_block(self, notice: Notice) -> tuple[list[Op], float]:
+    def title_block(self, notice: Notice, width: float | None = None) -> tuple[list[Op], float]:
         """Category, centred title, 公示 period, rule. Returns (ops, height)."""
-        s, width = self.styles, self.frame.page.w
+        s, width = self.styles, width or self.frame.page.w
         ops: list[Op] = []
         y = 0.0
         if notice.category:
@@ -134,9 +154,9 @@ class Layouter:
         ops.append(RectOp(0, y, width, max(1, s.body.size // 20), self.theme.table_line))
         return ops, y + s.body.size * 0.6
 
-    def text_items(self, body: TextBody) -> list[Item]:
-        """A text body as flow items (one per line)."""
-        s, width = self.styles, self.frame.page.w
+    def text_items(self, body: TextBody, width: float | None = None) -> list[Item]:
+        """A text body as flow items (one per line), ``width`` wide (default: the page)."""
+        s, width = self.styles, width or self.frame.page.w
         items: list[Item] = []
         para_gap = s.body.size * 0.35
         for index, block in enumerate(body.blocks):
@@ -186,7 +206,29 @@ class Layouter:
     def _line_h(self, style, factor: float = LINE_BOX) -> float:
         return max(self.metrics.line_height(style), style.size * factor)
 
-    def _picture(self, notice: Notice, body: ImageBody) -> Page:
+    def qr_column(self, notice: Notice) -> QrColumn | None:
+        """The QR code of the notice's ``url`` with its caption, bottom right (None without a url).
+
+        The code is ``theme.qr`` of the screen height (at most 30 % of the page width),
+        the caption 扫码查看全文 in the body font centred under it, and a gutter of 1.5
+        body sizes separates the column from the text.
+        """
+        url = notice.meta.url
+        if not url:
+            return None
+        s, area = self.styles, self.frame.page
+        size = float(min(self.theme.px(self.theme.qr, self.frame.height), int(area.w * 0.3)))
+        caption_w = self.metrics.width(QR_CAPTION, s.body)
+        caption_h = self.metrics.line_height(s.body)
+        col_w = max(size, caption_w)
+        col_x = area.w - col_w
+        caption_y = area.h - caption_h - s.body.size * 0.25  # clear of the 第 n/m 页 below
+        box_y = caption_y - s.body.size * 0.3 - size
+        ops = (QrCode(col_x + (col_w - size) / 2, box_y, size, url),
+               TextOp(col_x + (col_w - caption_w) / 2, caption_y, QR_CAPTION, s.body))
+        return QrColumn(ops, col_x - s.body.size * 1.5, box_y)
+
+    def _picture(self, notice: Notice, body: ImageBody, qr: QrColumn | None = None) -> Page:
         s, area = self.styles, self.frame.page
         ops: list[Op] = []
         lines = balanced_lines([Span(notice.title)], area.w * 0.9, self.metrics, s.heading1)
@@ -195,10 +237,17 @@ class Layouter:
             ops.extend(shift(op, area.w * 0.05, y) for op in line.runs)
             y += self._line_h(s.heading1, 1.35)
         y += s.body.size * 0.3
-        avail_h = area.h - y
-        scale = min(area.w / body.width, avail_h / body.height, MAX_UPSCALE)
+        # Where the picture goes: below the title; with a QR code, beside the code's
+        # column (full height) or above it (full width), whichever shows it larger.
+        boxes = [(area.w, area.h - y)]
+        if qr is not None:
+            boxes = [(qr.flow_width, area.h - y), (area.w, qr.top - s.body.size * 0.5 - y)]
+        avail_w, avail_h = max(boxes, key=lambda b: min(b[0] / body.width, b[1] / body.height))
+        scale = max(0.0, min(avail_w / body.width, avail_h / body.height, MAX_UPSCALE))
         w, h = body.width * scale, body.height * scale
-        ops.append(ImageOp((area.w - w) / 2, y + (avail_h - h) / 2, w, h))
+        ops.append(ImageOp((avail_w - w) / 2, y + (avail_h - h) / 2, w, h))
+        if qr is not None:
+            ops.extend(qr.ops)
         seconds = notice.meta.duration or self.pace.clamp(PICTURE_SECONDS)
         return Page(tuple(ops), 0, seconds)
 

@@ -31,7 +31,7 @@ class Theme:
     table_min: float = 0.022
     header_text: float = 0.038
     ticker_text: float = 0.042
-    #: QR code box with its quiet zone: 265 px at 1080 (symbol 182-225 px, >= 45 mm on
+    #: QR code box with its quiet zone: 265 px at 1080 (symbol 185-225 px, >= 45 mm on
     #: a 21.5" 1080p screen, for addresses up to 120 bytes), 188 px at 768.
     qr: float = 0.245
     background: RGB = (250, 248, 243)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ KEYS_ZH = {
     "title": "标题", "issuer": "落款单位", "date": "成文日期", "start": "开始日期",
     "end": "结束日期", "kind": "类型", "priority": "优先级", "duration": "每页秒数",
     "screens": "显示屏标签", "order": "排序", "hours": "每天显示时段", "days": "显示星期",
+    "url": "链接",
 }
 KEYS = tuple(KEYS_ZH)
 
@@ -178,7 +180,34 @@ def _field(key: str, item: Located, source: str) -> Any:
         return _hours(key, item, source)
     if key == "days":
         return _days(key, item, source)
+    if key == "url":
+        return _url(key, item, source)
     raise AssertionError(key)  # pragma: no cover - KEYS and this function agree
+
+
+#: Longest ``url`` (UTF-8 bytes): up to QR version 7 at level M (45 modules), which
+#: keeps modules large enough to scan from half a metre on a 768-line screen.
+URL_MAX_BYTES = 120
+
+
+def _url(key: str, item: Located, source: str) -> str:
+    value = item.value
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        parts = urllib.parse.urlsplit(text)
+        scheme, host = parts.scheme.lower(), parts.hostname or ""
+    except ValueError:  # e.g. an unclosed [ in the host
+        scheme, host = "", ""
+    # A phone in the lobby must reach it: a dotted host name or address, no spaces.
+    if scheme not in ("http", "https") or "." not in host.strip(".") or any(ch.isspace() for ch in text):
+        raise _bad(key, item, source, "a web address starting with http:// or https://, "
+                   "e.g. https://www.example.gov.cn/bszn/1.html",
+                   "以 http:// 或 https:// 开头的完整网址，例如 https://www.example.gov.cn/bszn/1.html")
+    if len(text.encode("utf-8")) > URL_MAX_BYTES:
+        raise _bad(key, item, source, f"a web address of at most {URL_MAX_BYTES} characters "
+                   "(a longer one makes a QR code too dense to scan from a distance)",
+                   f"不超过 {URL_MAX_BYTES} 个字符的网址（网址太长，二维码过密，手机不易扫出），请换用较短的网址")
+    return text
 
 
 def parse_hours(item: Located, key: str, source: str) -> tuple[tuple[dt.time, dt.time], ...]:

@@ -142,6 +142,8 @@ class Meta:
     hours: tuple[tuple[dt.time, dt.time], ...] = ()
     #: Weekdays shown (0 = Monday); empty means every day.
     days: frozenset[int] = frozenset()
+    #: Web address of the full text (http/https): the pages show it as a QR code.
+    url: str | None = None
 
     @property
     def is_publicity(self) -> bool:

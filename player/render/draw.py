@@ -3,7 +3,8 @@
 Pages are drawn once into their own surface and then only blitted, so nothing here runs
 per frame. Pictures are decoded from the notice's bytes on first use and scaled with
 ``smoothscale``; a picture that fails to decode is drawn as a neutral placeholder with
-a message (and ``signage check`` reports it before it ever gets here).
+a message (and ``signage check`` reports it before it ever gets here). QR codes are
+drawn by :mod:`player.render.qr`, never scaled.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import io
 import logging
 
-from player.layout.display import ImageOp, Op, RectOp, TextOp
+from player.layout.display import ImageOp, Op, QrCode, RectOp, TextOp
 from player.model.notice import ImageBody
 from player.render.fonts import Fonts
 from player.render.pg import pygame
+from player.render.qr import draw_qr
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ def draw_ops(surface: "pygame.Surface", ops: tuple[Op, ...], fonts: Fonts,
             pygame.draw.rect(surface, op.color, rect, border_radius=op.radius)
         elif isinstance(op, ImageOp) and image is not None:
             _draw_image(surface, op, image, dx, dy)
+        elif isinstance(op, QrCode):
+            draw_qr(surface, round(op.x + dx), round(op.y + dy), round(op.size), op.url)
 
 
 def _draw_image(surface: "pygame.Surface", op: ImageOp, body: ImageBody, dx: float, dy: float) -> None:
