@@ -142,6 +142,8 @@ def test_browse_a_category_open_a_notice_page_through_and_go_home(kiosk) -> None
     assert seen["swiped"]["showing"]["page"] == 3 or seen["swiped"]["interaction"]["pages"] == 2
     assert seen["home"]["interaction"]["mode"] == "rotation"
     assert seen["home"]["showing"]["notice"] == seen["start"]["showing"]["notice"]  # the rotation went on
+    written = json.loads(app.config.status_path.read_text(encoding="utf-8"))  # the file itself, at the end
+    assert written["interaction"]["mode"] == "rotation" and written["interaction"]["touch"] is True
 
 
 def test_press_feedback_is_drawn_in_the_same_frame(kiosk) -> None:
