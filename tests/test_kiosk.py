@@ -44,8 +44,12 @@ class ScriptClock(SimulatedClock):
         self.steps.append((seconds, step))
         self.steps.sort(key=lambda s: s[0])
 
+    real = 0.0  # real seconds each sleep also takes (lets background threads work)
+
     def sleep(self, seconds: float) -> None:
         super().sleep(seconds)
+        if self.real:
+            time.sleep(self.real)
         self.elapsed += max(0.0, seconds)
         while self.steps and self.steps[0][0] <= self.elapsed:
             self.steps.pop(0)[1]()
@@ -55,7 +59,8 @@ class ScriptClock(SimulatedClock):
 def kiosk(tmp_path: Path):
     made = []
 
-    def make(touch: bool = True, idle_return: float = 60, extra: str = "") -> tuple[App, ScriptClock]:
+    def make(touch: bool = True, idle_return: float = 60, extra: str = "",
+             background: bool = False) -> tuple[App, ScriptClock]:
         drop = tmp_path / "drop"
         if not drop.exists():
             shutil.copytree(CONTENT, drop, ignore=shutil.ignore_patterns("_状态.txt"))
@@ -64,7 +69,7 @@ def kiosk(tmp_path: Path):
         pygame.display.init()
         clock = ScriptClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
         app = App(config, Screen.of(pygame.display.set_mode(SIZE), "dummy", False), load_fonts(), clock,
-                  background=False)
+                  background=background)
         made.append(app)
         return app, clock
     yield make
@@ -271,3 +276,54 @@ def test_browsing_is_logged_apart_from_the_rotation(kiosk) -> None:
     assert report.returncode in (0, 1), report.stderr
     assert shown[0]["notice"] in report.stdout
     assert browsed not in report.stdout  # a resident reading it is no proof of public display
+
+
+def test_pages_opened_on_the_kiosk_are_prepared_off_the_frame_loop(kiosk) -> None:
+    """With the background preparers (as in `signage play`), a tap never lays out or draws
+    a page in the frame loop: the page appears when its thread has drawn it."""
+    app, clock = kiosk(background=True)
+    seen: dict[str, object] = {}
+    report = "重要决策/关于实施2026年老旧小区改造项目的决定（示例）"
+    inline: list[str] = []
+
+    class Spy:
+        """The frame loop's layouter, counting the notices it lays out itself."""
+
+        def __init__(self, inner) -> None:
+            self.inner = inner
+
+        def layout(self, notice):
+            inline.append(notice.id)
+            return self.inner.layout(notice)
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    app.renderer.layouter = Spy(app.renderer.layouter)
+    make_large = app.kiosk._make_large  # noqa: SLF001
+
+    def spied_large():
+        renderer = make_large()
+        renderer.layouter = Spy(renderer.layouter)
+        return renderer
+    app.kiosk._make_large = spied_large  # noqa: SLF001
+
+    clock.real = 0.01  # 10 ms of real time per frame: the preparer threads get their time
+    def open_large() -> None:
+        inline.clear()  # start-up lays the rotation out in the loop, before the first frame; from here on: never
+        app.kiosk.kiosk.category = "重要决策"
+        app.kiosk.kiosk.open_notice(report)
+        app.kiosk.apply(__import__("player.runtime.kiosk", fromlist=["Action"]).Action(LARGE), app.library, 0)
+
+    clock.at(1.0, open_large)
+    clock.at(3.0, lambda: seen.__setitem__("large", status(app)))
+    clock.at(3.5, lambda: click(*centre(app, NEXT)))
+    clock.at(3.52, lambda: seen.__setitem__("waiting", app.kiosk._waiting))  # noqa: SLF001
+    clock.at(6.0, lambda: seen.__setitem__("next", status(app)))
+    app.run(seconds=6.5)
+    assert seen["large"]["interaction"]["large_text"] and seen["large"]["showing"]["notice"] == report
+    assert seen["large"]["interaction"]["pages"] > 5  # laid out in large text by the large preparer
+    assert seen["waiting"] is not None  # the tap was answered, the page came later from the thread
+    assert seen["next"]["showing"]["page"] == 2
+    assert app._large_preparer is not None  # noqa: SLF001
+    assert inline == []  # neither renderer of the frame loop laid anything out itself

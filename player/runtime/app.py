@@ -189,8 +189,10 @@ class App:
         shot_every = config.screenshot.every_minutes * 60
         self._shot_every = shot_every or None
         self._next_shot = shot_every or math.inf
+        self._large_preparer: Preparer | None = None
         self.kiosk = (KioskView(self.renderer, lambda: make_renderer(config, screen.size, fonts, self.fps, large=True),
-                                config.interaction.idle_return, self.tz)
+                                config.interaction.idle_return, self.tz,
+                                self._kiosk_preparer if background else None)
                       if config.interaction.touch else None)
         self._fade_next = False
 
@@ -240,6 +242,8 @@ class App:
                 self.on_stop()
             if self.preparer is not None:
                 self.preparer.stop()
+            if self._large_preparer is not None:
+                self._large_preparer.stop()
             if self.sync_worker is not None:
                 self.sync_worker.stop()
             self.watcher.stop()
@@ -387,6 +391,16 @@ class App:
 
     # -- the kiosk ---------------------------------------------------------------------
 
+    def _kiosk_preparer(self, large: bool) -> Preparer | None:
+        """The background thread preparing kiosk pages (a second one for large text)."""
+        if not large:
+            return self.preparer
+        if self._large_preparer is None:
+            size, fonts = self.screen.size, Fonts(self.renderer.fonts.choice)
+            self._large_preparer = Preparer(lambda: make_renderer(self.config, size, fonts, self.fps, large=True))
+            self._large_preparer.start()
+        return self._large_preparer
+
     def _leave_browsing(self, fade: bool) -> None:
         """Back to the rotation: its page is drawn again (faded in after idle_return)."""
         self._shown = None  # force the page to be drawn
@@ -406,10 +420,13 @@ class App:
         change = kiosk.urgent(on_screen is not None and on_screen.meta.priority == Priority.URGENT)
         if change == "suspend":
             self._leave_browsing(fade=False)
+        kiosk.poll_large()
         if kiosk.visible and (kiosk.page_dirty or full):
-            rects.append(kiosk.draw_page(surface, self.library, self._decisions(wall), wall))
-            browsed = kiosk.browsed_notice(self.library)
-            self.airtime.showing(browsed, wall, browsed=True)
+            kiosk.page_dirty = False
+            drawn = kiosk.draw_page(surface, self.library, self._decisions(wall), wall)
+            if drawn is not None:
+                rects.append(drawn)
+                self.airtime.showing(kiosk.browsed_notice(self.library), wall, browsed=True)
         if kiosk.nav_dirty or full:
             rects.append(kiosk.draw_nav(surface))
         return rects
@@ -612,6 +629,8 @@ class App:
                 continue  # content changed meanwhile
             known = self.renderer.has_layout(notice)
             self.renderer.adopt(item.notice_id, item.sha256, item.pages, item.page, item.surface)
+            if self.kiosk is not None:
+                self.kiosk.adopted(item, large=False)
             self._ahead_dirty = True
             if not known:
                 self._refresh = True  # a newly laid-out notice joins the rotation now

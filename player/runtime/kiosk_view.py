@@ -23,6 +23,7 @@ from player.render.frame import FrameRenderer, Showing
 from player.render.kiosk import draw_list, draw_nav
 from player.render.pg import pygame
 from player.runtime.kiosk import LIST, READING, ROTATION, Action, Kiosk
+from player.runtime.prepare import Prepared, Preparer
 
 #: The navigation bar's height as a share of the screen height (≈ 103 px, 25 mm at 1080p).
 NAV_SHARE = 0.095
@@ -46,8 +47,12 @@ class KioskView:
     """Browsing on a touch kiosk (created only with ``interaction.touch: true``)."""
 
     def __init__(self, renderer: FrameRenderer, make_large: Callable[[], FrameRenderer], idle_return: float,
-                 tz: ZoneInfo) -> None:
+                 tz: ZoneInfo, preparer_for: Callable[[bool], Preparer | None] | None = None) -> None:
+        """``preparer_for(large)``: the background thread that lays out and draws pages for
+        the normal or the large-text renderer (None: draw inline, for deterministic tests)."""
         self.renderer = renderer
+        self._preparer_for = preparer_for
+        self._waiting: tuple[str, str, int, bool] | None = None  # a page being prepared
         self._make_large = make_large
         self._large: FrameRenderer | None = None
         self.frame = renderer.frame
@@ -197,9 +202,28 @@ class KioskView:
         return draw_nav(surface, self.frame.nav, self.targets, self.renderer.fonts, self.renderer.theme,
                         active, k.large, k.pressed, enabled)
 
+    def adopted(self, item: Prepared, large: bool) -> None:
+        """A prepared layout/page arrived (adopted by its renderer): draw it if awaited."""
+        if self._waiting is not None and self._waiting[:2] == (item.notice_id, item.sha256) \
+                and self._waiting[3] == large and item.page == self._waiting[2]:
+            self._waiting = None
+            self.page_dirty = True
+
+    def poll_large(self) -> None:
+        """Adopt pages the large-text preparer finished (called every frame)."""
+        if self._large is None or self._preparer_for is None:
+            return
+        preparer = self._preparer_for(True) if self.kiosk.large or self._waiting else None
+        if preparer is None:
+            return
+        for item in preparer.results():
+            self._large.adopt(item.notice_id, item.sha256, item.pages, item.page, item.surface)
+            self.adopted(item, True)
+
     def draw_page(self, surface: "pygame.Surface", library: Library, decisions: Sequence[Decision],
-                  wall: dt.datetime) -> "pygame.Rect":
-        """The page area and footer while browsing."""
+                  wall: dt.datetime) -> "pygame.Rect | None":
+        """The page area and footer while browsing (None: nothing drawn yet, a page is
+        being prepared)."""
         self.page_dirty = False
         k = self.kiosk
         frame = self.frame
@@ -210,8 +234,16 @@ class KioskView:
                 k.open_category(k.category) if k.category else k.home()
                 return self.draw_page(surface, library, decisions, wall) if k.browsing else body
             reader = self.reader
+            if reader.has_layout(notice):
+                k.page = min(k.page, reader.page_count(notice) - 1)
+            preparer = self._preparer_for(k.large) if self._preparer_for is not None else None
+            if preparer is not None and not reader.has_surface(notice, k.page):
+                # Never lay out or draw in the frame loop: the view stays as it is (the
+                # pressed button already answered the tap) until the page arrives.
+                self._waiting = (notice.id, notice.sha256, k.page, k.large)
+                preparer.request(notice, k.page)
+                return None
             self._pages = reader.page_count(notice)
-            k.page = min(k.page, self._pages - 1)
             reader.draw_body(surface, Showing(notice, k.page, days_remaining(notice, wall, self.tz)))
             return body
         surface.fill(self.renderer.theme.background, body)
