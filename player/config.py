@@ -164,6 +164,16 @@ class InteractionConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """The optional heartbeat to an intranet endpoint (docs/fleet.md); ``url`` None: off."""
+
+    url: str | None = None
+    interval: float = 300.0
+    headers: tuple[tuple[str, str], ...] = ()
+    screenshot: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -182,6 +192,7 @@ class Config:
     power: PowerConfig = PowerConfig()
     playlog: PlaylogConfig = PlaylogConfig()
     screenshot: ScreenshotConfig = ScreenshotConfig()
+    report: ReportConfig = ReportConfig()
     interaction: InteractionConfig = InteractionConfig()
     timezone: str = "Asia/Shanghai"
     state_dir: Path = Path("/var/lib/signage")
@@ -380,6 +391,15 @@ def _url(item: Located, _ctx: _Ctx) -> str | None:
     return item.value if item.value.endswith("/") else item.value + "/"
 
 
+def _url_exact(item: Located, _ctx: _Ctx) -> str | None:
+    """An endpoint URL, kept as written (no slash added)."""
+    if item.value is None:
+        return None
+    if not isinstance(item.value, str) or not re.match(r"^https?://[^\s/]+\S*$", item.value):
+        raise _Bad(f"expected an http:// or https:// URL, or null; got {_got(item)}")
+    return item.value
+
+
 def _timezone(item: Located, _ctx: _Ctx) -> str:
     if not isinstance(item.value, str):
         raise _Bad(f"expected a time zone name like Asia/Shanghai, got {_got(item)}")
@@ -479,6 +499,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
                                 "office_days": ("office_days", _weekdays),
                                 "max_gap_minutes": ("max_gap_minutes", _number(1, 1440))}),
     "screenshot": (ScreenshotConfig, {"every_minutes": ("every_minutes", _number(0, 1440))}),
+    "report": (ReportConfig, {"url": ("url", _url_exact), "interval": ("interval", _number(10, 86400)),
+                              "headers": ("headers", _headers), "screenshot": ("screenshot", _bool)}),
     "interaction": (InteractionConfig, {"touch": ("touch", _bool),
                                         "idle_return": ("idle_return", _number(5, 3600))}),
 }

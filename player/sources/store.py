@@ -69,6 +69,25 @@ class Store:
             return None
         return data
 
+    # -- pointer files (the seam BundleSync uses; player/sources/fleet.py keeps them in memory) --
+
+    def read_pointer(self, name: str) -> str:
+        """The text of ``<name>.json`` in the store folder.
+
+        Raises:
+            OSError: (FileNotFoundError when there is none).
+        """
+        return (self.root / f"{name}.json").read_text(encoding="utf-8")
+
+    def write_pointer(self, name: str, data: bytes) -> None:
+        """Replace ``<name>.json`` atomically (temp file, fsync, rename).
+
+        Raises:
+            OSError: it could not be written.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.root / f"{name}.json", data)
+
     def load_index(self, name: str) -> dict[str, str]:
         """A path->sha index (empty when missing or unreadable)."""
         try:

@@ -35,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from player.fsutil import atomic_write
 from player.model.library import ImageCheck, SourceFile, build_library
 from player.model.limits import Limits
 from player.model.notice import Library
@@ -124,7 +123,7 @@ class BundleSync:
 
     def _load(self, name: str) -> Snapshot | None:
         try:
-            data = json.loads((self.store.root / f"{name}.json").read_text(encoding="utf-8"))
+            data = json.loads(self.store.read_pointer(name))
             return Snapshot.from_json(data)
         except FileNotFoundError:
             return None
@@ -267,9 +266,7 @@ class BundleSync:
             self._write(ACTIVE, self.active)
 
     def _write(self, name: str, snapshot: Snapshot) -> None:
-        self.store.root.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.store.root / f"{name}.json",
-                     json.dumps(snapshot.to_json(), ensure_ascii=False, indent=0).encode("utf-8"))
+        self.store.write_pointer(name, json.dumps(snapshot.to_json(), ensure_ascii=False, indent=0).encode("utf-8"))
 
 
 def _http_date(value: str | None) -> dt.datetime | None:

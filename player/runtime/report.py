@@ -1,0 +1,170 @@
+"""The optional heartbeat: a small JSON POSTed to an intranet endpoint (``report.url``).
+
+Off unless ``report.url`` is set; then, and only then, the player sends — to that URL
+and nowhere else — a subset of its ``status.json`` every ``report.interval`` seconds
+±20 % (so a fleet's reports do not arrive in lockstep): screen name, player version,
+bundle version, last sync, drop errors, frame rate, clock trust and screen power, plus
+the latest screenshot as base64 when ``report.screenshot`` is true. No telemetry goes
+anywhere else. TLS certificates are always verified (``sync.ca_bundle``'s CA can be given
+as ``ca_bundle``); ``report.headers`` (e.g. a bearer token) are sent and never logged. A
+failure is logged once per distinct error, and a recovery once. docs/fleet.md has the
+payload and a minimal receiver.
+
+Wiring (App): ``Heartbeat(config.report, status, screenshot_path, screen=config.screen.name)``
+where ``status`` returns the current status.json dict; ``start()`` with the other
+threads, ``stop()`` on the way out. With ``report.url`` null both do nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import random
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from player import __version__
+from player.config import ReportConfig
+from player.logmask import mask_url
+
+log = logging.getLogger(__name__)
+
+JITTER = 0.2
+TIMEOUT = 10.0
+MAX_SCREENSHOT = 8 * 1024 * 1024  # a bigger file is left out of the report
+
+
+def payload(status: dict, screen: str, screenshot: bytes | None = None,
+            now: dt.datetime | None = None) -> dict:
+    """The heartbeat document: a subset of status.json (docs/fleet.md)."""
+    bundle = status.get("bundle") or {}
+    sync = status.get("sync") or {}
+    drop = status.get("drop") or {}
+    render = status.get("render") or {}
+    clock = status.get("clock") or {}
+    power = status.get("power") or {}
+    doc = {
+        "screen": screen,
+        "player_version": __version__,
+        "sent_at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+        "status_updated_at": status.get("updated_at"),
+        "showing": (status.get("showing") or {}).get("notice"),
+        "bundle": {"version": bundle.get("version"), "verified": bundle.get("verified"),
+                   "stale": bundle.get("stale"), "refused": bundle.get("refused")},
+        "sync": {"last_ok": sync.get("last_ok"), "last_error": sync.get("last_error")},
+        "drop_errors": len(drop.get("errors") or []),
+        "render": {"fps": render.get("fps")},
+        "clock": {"trusted": clock.get("trusted")},
+        "power": {"screen": power.get("screen")},
+    }
+    if screenshot is not None:
+        doc["screenshot_png_base64"] = base64.b64encode(screenshot).decode("ascii")
+    return doc
+
+
+class Heartbeat:
+    """POSTs :func:`payload` to ``report.url`` from a background thread."""
+
+    def __init__(self, config: ReportConfig, status: Callable[[], dict], screenshot: Path | None,
+                 screen: str = "", ca_bundle: Path | None = None, rng: random.Random | None = None) -> None:
+        self.config = config
+        self.status = status
+        self.screenshot = screenshot
+        self.screen = screen
+        self.rng = rng or random.Random()
+        self.sent = 0
+        self.last_error: str | None = None
+        self._session: requests.Session | None = None
+        self._ca_bundle = ca_bundle
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def enabled(self) -> bool:
+        """True when ``report.url`` is set."""
+        return bool(self.config.url)
+
+    def start(self) -> None:
+        """Start the thread (nothing happens when ``report.url`` is null)."""
+        if not self.enabled or self._thread is not None:
+            return
+        self._session = requests.Session()
+        self._session.headers.update({"User-Agent": f"signage-player/{__version__}", **dict(self.config.headers)})
+        self._session.verify = str(self._ca_bundle) if self._ca_bundle else True
+        self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
+        self._thread.start()
+        log.info("heartbeat to %s every %g s", mask_url(self.config.url), self.config.interval)
+
+    def stop(self) -> None:
+        """Stop after the request in flight (at most the timeout)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=TIMEOUT + 5)
+            self._thread = None
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def next_wait(self) -> float:
+        """The interval ±20 %."""
+        return self.config.interval * self.rng.uniform(1 - JITTER, 1 + JITTER)
+
+    def send_once(self) -> bool:
+        """Build and POST one report; True when the receiver answered 2xx."""
+        if not self.enabled:
+            return False
+        session = self._session or requests.Session()
+        try:
+            doc = payload(self.status(), self.screen, self._read_screenshot())
+            reply = session.post(self.config.url, json=doc, timeout=TIMEOUT,
+                                 headers=None if self._session else dict(self.config.headers))
+            if not 200 <= reply.status_code < 300:
+                raise _Failed(f"HTTP {reply.status_code}")
+        except (requests.RequestException, _Failed) as exc:
+            self._failed(str(exc) if isinstance(exc, _Failed) else _short(exc, self.config.url))
+            return False
+        finally:
+            if session is not self._session:
+                session.close()
+        if self.last_error is not None:
+            log.info("heartbeat: %s reached again", mask_url(self.config.url))
+        self.last_error = None
+        self.sent += 1
+        return True
+
+    def _loop(self) -> None:
+        wait = self.rng.uniform(0, min(self.config.interval, 30.0))  # a fleet does not start in lockstep
+        while not self._stop.wait(wait):
+            self.send_once()
+            wait = self.next_wait()
+
+    def _read_screenshot(self) -> bytes | None:
+        if not self.config.screenshot or self.screenshot is None:
+            return None
+        try:
+            if self.screenshot.stat().st_size > MAX_SCREENSHOT:
+                return None
+            return self.screenshot.read_bytes()
+        except OSError:
+            return None  # none taken yet
+
+    def _failed(self, message: str) -> None:
+        if message != self.last_error:
+            log.warning("heartbeat to %s failed: %s (logged once until it changes)",
+                        mask_url(self.config.url), message)
+        self.last_error = message
+
+
+class _Failed(Exception):
+    """The receiver answered, but not with 2xx."""
+
+
+def _short(exc: Exception, url: str) -> str:
+    """One line, the same for the same error (object addresses dropped), no URL password."""
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", str(exc)).replace(url, mask_url(url) or "")
+    return f"{type(exc).__name__}: {text if len(text) < 200 else text[:197] + '...'}"
