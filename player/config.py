@@ -445,7 +445,11 @@ def _theme_schema() -> dict[str, tuple[str, Parser]]:
     """Every size (a fraction of the screen height) and colour of the Theme."""
     schema: dict[str, tuple[str, Parser]] = {}
     for f in fields(Theme):
-        if isinstance(f.default, float):
+        if f.name == "nav":  # set by interaction.touch, not by hand
+            continue
+        if f.name == "qr":  # smaller codes stop scanning from 50 cm
+            schema[f.name] = (f.name, _number(0.18, 0.4))
+        elif isinstance(f.default, float):
             schema[f.name] = (f.name, _number(0.002, 0.5))
         else:
             schema[f.name] = (f.name, _color)
