@@ -96,7 +96,8 @@ def _setup_logging(config: Config | None, env: Environment) -> None:
     logging.basicConfig(level=level, format=fmt, stream=env.stderr, force=True)
     if config is not None:
         from player.logmask import MaskSecrets, secrets_of
-        mask = MaskSecrets(secrets_of(config.sync.headers, config.sync.url))
+        mask = MaskSecrets(secrets_of(config.sync.headers, config.sync.url)
+                           + secrets_of(config.report.headers, config.report.url))
         for handler in logging.getLogger().handlers:
             handler.addFilter(mask)
 

@@ -419,3 +419,22 @@ def test_a_real_runs_play_log_verifies_and_tampering_is_named(tmp_path: Path, dr
     swapped[k], swapped[k + 1] = swapped[k + 1], swapped[k]
     assert f"{day.name}:{k + 1}:" in verify_after(swapped)
     assert run_signage("playlog", "--verify", "-c", str(config)).returncode == 0  # restored: intact again
+
+
+# -- the heartbeat, from a real player ----------------------------------------------------
+
+def test_a_playing_screen_reports_to_the_intranet_receiver(tmp_path: Path, drop: Path) -> None:
+    from test_report import Receiver
+    receiver = Receiver()
+    try:
+        config = write_config(tmp_path / "cfg", drop, extra=(
+            f"report: {{url: '{receiver.url}', interval: 10, headers: {{Authorization: Bearer hb-9876543210}}}}\n"))
+        result = run_signage("play", "-c", str(config), "--headless", "--for", "14")
+        assert result.returncode == 0, result.stderr
+    finally:
+        receiver.close()
+    assert receiver.received, result.stderr
+    doc, headers = receiver.received[-1]
+    assert doc["screen"] == "测试街道便民服务中心" and headers["Authorization"] == "Bearer hb-9876543210"
+    assert doc["clock"] == {"trusted": True} and doc["drop_errors"] == 0
+    assert "hb-9876543210" not in result.stderr  # masked in the log

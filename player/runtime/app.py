@@ -51,6 +51,7 @@ from player.runtime.kiosk_view import KioskView, kiosk_theme, large_theme
 from player.runtime.notify import Notifier
 from player.runtime.playlog import PlayLog
 from player.runtime.power import PowerSwitch
+from player.runtime.report import Heartbeat
 from player.runtime.screenshot import save_png
 from player.runtime.trust import ClockTrust
 from player.runtime.display import Screen
@@ -195,6 +196,11 @@ class App:
                                 self._kiosk_preparer if background else None)
                       if config.interaction.touch else None)
         self._fade_next = False
+        #: The last status document handed to the writer: the heartbeat thread reads this
+        #: (one reference, replaced whole), never the loop's live state.
+        self._last_status: dict = {}
+        self.heartbeat = Heartbeat(config.report, lambda: self._last_status, config.state_dir / SCREENSHOT_NAME,
+                                   screen=config.screen.name, ca_bundle=config.sync.ca_bundle)
 
     # -- control -------------------------------------------------------------------
 
@@ -231,6 +237,7 @@ class App:
                                lambda: self.playlog.maintain(self._wall_now.astimezone(self.tz).date(), retention),
                                first_after=0.0)
         self.housekeeper.start()
+        self.heartbeat.start()
         if self.power is not None:
             self.power.start()
         try:
@@ -249,6 +256,7 @@ class App:
             self.watcher.stop()
             if self.power is not None:
                 self.power.stop()
+            self.heartbeat.stop()
             self.housekeeper.stop(final=self.playlog.flush)
             self.writer.stop(self._status_documents())
             self.notifier.close()
@@ -678,7 +686,9 @@ class App:
         return f"{showing}; {len(self.library.notices)} notices" + (f"; {fps:.1f} fps" if fps else "")
 
     def _submit_status(self, t: float) -> None:
-        self.writer.submit(*self._status_documents())
+        status, report = self._status_documents()
+        self._last_status = status
+        self.writer.submit(status, report)
         self.notifier.status(self._status_line())
         self._status_dirty = False
         self._next_status = t + STATUS_EVERY
