@@ -49,6 +49,10 @@ ACTIVE = "bundle"
 PREVIOUS = "bundle-previous"
 JITTER = 0.2
 BACKOFF_MAX = 3600.0
+#: Backoff never exceeds this many intervals: after a long outage the fleet returns
+#: within a few intervals (at half the steady request rate on average, so a recovering
+#: server is not flooded; an overloaded one says Retry-After, which is honoured).
+BACKOFF_INTERVALS = 4
 SIGNATURE_RETRY = 2.0  # seconds before fetching a manifest whose signature failed once more
 
 
@@ -302,12 +306,14 @@ class SyncWorker:
         self._thread.join(timeout=15)
 
     def next_wait(self, outcome: Outcome) -> float:
-        """Seconds until the next cycle: the interval ±20 %, or a capped backoff with full jitter."""
+        """Seconds until the next cycle: the interval ±20 %, or after failures a backoff
+        with full jitter, uniform in [0, min(interval x 2^failures, 4 intervals, 1 h)]."""
         if outcome.result in ("unchanged", "updated", "refused"):
             self.failures = 0
             return self.interval * self.rng.uniform(1 - JITTER, 1 + JITTER)
         self.failures += 1
-        wait = self.rng.uniform(0, min(BACKOFF_MAX, self.interval * 2 ** min(self.failures, 12)))
+        cap = min(BACKOFF_MAX, BACKOFF_INTERVALS * self.interval)
+        wait = self.rng.uniform(0, min(cap, self.interval * 2 ** min(self.failures, 12)))
         if outcome.retry_after is not None:
             wait = max(wait, outcome.retry_after)
         return wait
