@@ -34,7 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", help="run the player (fullscreen)",
                           description="Run the player: fullscreen on the display, or headless when "
                                       "there is none (said in one log line). Esc or q quits a "
-                                      "window; SIGTERM quits cleanly.")
+                                      "window; SIGTERM quits cleanly; SIGUSR1 saves the frame to "
+                                      "STATE_DIR/screen.png. Under systemd (Type=notify) it reports "
+                                      "READY, WATCHDOG and STATUS. Touch kiosks, screen power and "
+                                      "the play log are set in the config (docs/kiosk.md, "
+                                      "docs/operations.md, docs/playlog.md).")
     _config_arg(play)
     play.add_argument("--windowed", nargs="?", const="", metavar="WxH",
                       help="run in a window (optionally of this size, e.g. 1280x720)")
