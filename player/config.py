@@ -336,7 +336,9 @@ def _clock_time(item: Located, _ctx: _Ctx) -> dt.time | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1440:
         value = f"{value // 60}:{value % 60:02d}"  # YAML 1.1 reads an unquoted 19:30 as 1170 (base 60)
     try:
-        return parse_clock_time(value) if isinstance(value, str) else parse_clock_time("")
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return parse_clock_time(value)
     except ValueError:
         raise _Bad(f'expected a time like "07:30" (in quotes), got {_got(item)}') from None
 

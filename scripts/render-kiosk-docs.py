@@ -30,22 +30,8 @@ from player.layout.kiosk import CATEGORY, LARGE  # noqa: E402
 from player.render.fonts import load_fonts  # noqa: E402
 from player.render.pg import pygame  # noqa: E402
 from player.runtime.app import App  # noqa: E402
-from player.runtime.clock import SimulatedClock  # noqa: E402
+from player.runtime.clock import ScriptedClock  # noqa: E402
 from player.runtime.display import Screen  # noqa: E402
-
-
-class Script(SimulatedClock):
-    """Runs (second, action) steps as simulated time passes."""
-
-    def __init__(self, start: dt.datetime, steps: list) -> None:
-        super().__init__(start)
-        self.steps, self.elapsed = sorted(steps, key=lambda s: s[0]), 0.0
-
-    def sleep(self, seconds: float) -> None:
-        super().sleep(seconds)
-        self.elapsed += max(0.0, seconds)
-        while self.steps and self.steps[0][0] <= self.elapsed:
-            self.steps.pop(0)[1]()
 
 
 def main() -> None:
@@ -85,7 +71,9 @@ def main() -> None:
                  (3.5, lambda: tap_target(CATEGORY, "办事指南")), (4.5, lambda: save("kiosk-list.png")),
                  (5.0, tap_row), (6.0, lambda: save("kiosk-reading.png")),
                  (6.5, lambda: tap_target(LARGE)), (7.5, lambda: save("kiosk-large.png"))]
-        clock = Script(dt.datetime(2026, 11, 28, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")), steps)
+        clock = ScriptedClock(dt.datetime(2026, 11, 28, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+        for seconds, step in steps:
+            clock.at(seconds, step)
         app = App(config, Screen.of(pygame.display.set_mode((width, height)), "dummy", False), load_fonts(), clock,
                   background=False, report=False)
         app.run(seconds=8)

@@ -72,3 +72,24 @@ def run_signage(*args: str, env: dict | None = None, cwd: Path | None = None,
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "player", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or ROOT, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """A static bundle server on 127.0.0.1 (tests/bundle_server.py) serving tmp_path/site."""
+    from bundle_server import BundleServer
+    site = tmp_path / "site"
+    site.mkdir()
+    srv = BundleServer(site).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict:
+    """The district's signing key, its public key file, and another key (an attacker's)."""
+    from player.sources.bundle import load_private_key
+    from player.sources.publish import keygen
+    private, public = keygen(tmp_path / "keys" / "district")
+    other, _ = keygen(tmp_path / "keys" / "other")
+    return {"key": load_private_key(private), "pub": public, "other": load_private_key(other)}

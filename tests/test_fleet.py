@@ -14,31 +14,15 @@ from pathlib import Path
 import pytest
 
 from bundle_server import BundleServer, Fault
-from player.sources.bundle import load_private_key, sign
+from player.sources.bundle import sign
 from player.sources.fetch import Fetcher
 from player.sources.fleet import Fleet, MemoryStore, ObjectPool, SimPlayer, make_player
-from player.sources.publish import build_bundle, keygen
+from player.sources.publish import build_bundle
 from player.sources.store import Store
 from player.sources.sync import BundleSync
 
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone.utc)
 FILES = {f"公示公告/通知{i:02d}.txt": f"通知{i}\n第{i}项内容。\n" for i in range(10)}
-
-
-@pytest.fixture
-def keys(tmp_path: Path):
-    private, public = keygen(tmp_path / "keys" / "district")
-    other, _ = keygen(tmp_path / "keys" / "other")
-    return {"key": load_private_key(private), "pub": public, "other": load_private_key(other)}
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    site = tmp_path / "site"
-    site.mkdir()
-    srv = BundleServer(site).start()
-    yield srv
-    srv.stop()
 
 
 def publish(tmp_path: Path, server: BundleServer, key, files: dict[str, str]) -> int:

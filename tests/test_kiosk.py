@@ -24,35 +24,13 @@ from player.layout.theme import Frame, Theme
 from player.render.fonts import load_fonts
 from player.render.pg import pygame
 from player.runtime.app import App
-from player.runtime.clock import SimulatedClock
+from player.runtime.clock import ScriptedClock
 from player.runtime.display import Screen
+from player.runtime.kiosk import Action
 from player.runtime.kiosk_view import NAV_SHARE, kiosk_theme
 
 TZ = ZoneInfo("Asia/Shanghai")
 SIZE = (1920, 1080)
-
-
-class ScriptClock(SimulatedClock):
-    """Simulated time that runs scripted steps (touches, checks) at given seconds."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        super().__init__(start)
-        self.steps: list[tuple[float, Callable[[], None]]] = []
-        self.elapsed = 0.0
-
-    def at(self, seconds: float, step: Callable[[], None]) -> None:
-        self.steps.append((seconds, step))
-        self.steps.sort(key=lambda s: s[0])
-
-    real = 0.0  # real seconds each sleep also takes (lets background threads work)
-
-    def sleep(self, seconds: float) -> None:
-        super().sleep(seconds)
-        if self.real:
-            time.sleep(self.real)
-        self.elapsed += max(0.0, seconds)
-        while self.steps and self.steps[0][0] <= self.elapsed:
-            self.steps.pop(0)[1]()
 
 
 @pytest.fixture
@@ -60,14 +38,14 @@ def kiosk(tmp_path: Path):
     made = []
 
     def make(touch: bool = True, idle_return: float = 60, extra: str = "",
-             background: bool = False) -> tuple[App, ScriptClock]:
+             background: bool = False) -> tuple[App, ScriptedClock]:
         drop = tmp_path / "drop"
         if not drop.exists():
             shutil.copytree(CONTENT, drop, ignore=shutil.ignore_patterns("_状态.txt"))
         config = load_config(write_config(tmp_path / "cfg", drop, extra=(
             f"interaction: {{touch: {str(touch).lower()}, idle_return: {idle_return}}}\n" + extra)))
         pygame.display.init()
-        clock = ScriptClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
+        clock = ScriptedClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
         app = App(config, Screen.of(pygame.display.set_mode(SIZE), "dummy", False), load_fonts(), clock,
                   background=background)
         made.append(app)
@@ -313,7 +291,7 @@ def test_pages_opened_on_the_kiosk_are_prepared_off_the_frame_loop(kiosk) -> Non
         inline.clear()  # start-up lays the rotation out in the loop, before the first frame; from here on: never
         app.kiosk.kiosk.category = "重要决策"
         app.kiosk.kiosk.open_notice(report)
-        app.kiosk.apply(__import__("player.runtime.kiosk", fromlist=["Action"]).Action(LARGE), app.library, 0)
+        app.kiosk.apply(Action(LARGE))
 
     clock.at(1.0, open_large)
     clock.at(3.0, lambda: seen.__setitem__("large", status(app)))

@@ -24,15 +24,6 @@ from conftest import CONTENT, ROOT, run_signage, write_config
 
 
 @pytest.fixture
-def server(tmp_path: Path):
-    site = tmp_path / "site"
-    site.mkdir()
-    srv = BundleServer(site).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
 def keypair(tmp_path: Path) -> tuple[Path, Path]:
     result = run_signage("keygen", str(tmp_path / "keys" / "district"))
     assert result.returncode == 0, result.stderr

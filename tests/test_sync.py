@@ -22,29 +22,13 @@ import pytest
 
 from bundle_server import BundleServer, Fault
 from conftest import ROOT, write_config
-from player.sources.bundle import canonical_json, load_private_key, sign
+from player.sources.bundle import canonical_json, sign
 from player.sources.fetch import Fetcher
-from player.sources.publish import build_bundle, keygen
+from player.sources.publish import build_bundle
 from player.sources.store import Store
 from player.sources.sync import BundleSync, Outcome, SyncWorker
 
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone.utc)
-
-
-@pytest.fixture
-def keys(tmp_path: Path):
-    private, public = keygen(tmp_path / "keys" / "district")
-    other_private, other_public = keygen(tmp_path / "keys" / "other")
-    return {"key": load_private_key(private), "pub": public, "other": load_private_key(other_private)}
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    site = tmp_path / "site"
-    site.mkdir()
-    srv = BundleServer(site).start()
-    yield srv
-    srv.stop()
 
 
 def content(tmp_path: Path, files: dict[str, str | bytes], name: str = "src") -> Path:

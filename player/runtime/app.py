@@ -390,7 +390,7 @@ class App:
                 action = self.kiosk.handle(event, t)
                 if action is not None:
                     was_browsing = self.kiosk.kiosk.browsing
-                    self.kiosk.apply(action, self.library, t)
+                    self.kiosk.apply(action)
                     if was_browsing and not self.kiosk.kiosk.browsing:
                         self._leave_browsing(fade=False)
                     else:
@@ -404,8 +404,10 @@ class App:
         if not large:
             return self.preparer
         if self._large_preparer is None:
-            size, fonts = self.screen.size, Fonts(self.renderer.fonts.choice)
-            self._large_preparer = Preparer(lambda: make_renderer(self.config, size, fonts, self.fps, large=True))
+            size, choice = self.screen.size, self.renderer.fonts.choice
+            # Like the rotation's preparer: its own fonts, made in its own thread.
+            self._large_preparer = Preparer(lambda: make_renderer(self.config, size, Fonts(choice), self.fps,
+                                                                  large=True))
             self._large_preparer.start()
         return self._large_preparer
 
@@ -514,7 +516,8 @@ class App:
             self.scheduler.step(t, wall, ready)
         else:
             self.scheduler.reschedule(t, wall, ready)
-        self.renderer.ticker.set_messages(ticker_messages(self.library, self.scheduler.decisions(wall)), t)
+        decisions = self.scheduler.decisions(wall)
+        self.renderer.ticker.set_messages(ticker_messages(self.library, decisions), t)
         self._status_dirty = True
         self._ahead_dirty = True
         slot = self.scheduler.current
@@ -523,7 +526,7 @@ class App:
         changed = shown != self._shown or step
         self._shown = shown
         if self.kiosk is not None:
-            self.kiosk.set_categories(self._decisions(wall))
+            self.kiosk.set_categories(decisions)
         if self.screen_on and not (self.kiosk is not None and self.kiosk.visible):
             self.airtime.showing(notice, wall)
         if slot is not None and changed:
@@ -620,8 +623,9 @@ class App:
         return pygame.Rect(box.x + area.x, box.y, area.w, box.h)
 
     def _request_ahead(self) -> None:
-        """Ask the preparer for the page after this one, if it is not drawn yet."""
-        if self.preparer is None or self.slot is None:
+        """Ask the preparer for the page after this one, if it is not drawn yet (not while
+        a resident browses: that page would only push the kiosk's pages out of the cache)."""
+        if self.preparer is None or self.slot is None or (self.kiosk is not None and self.kiosk.visible):
             return
         upcoming = next_slot(self.slots, self.slot)
         notice = self.library.get(upcoming.notice_id) if upcoming else None

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import select
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -79,6 +80,34 @@ class SimulatedClock:
     def advance(self, seconds: float) -> None:
         """Move time on (a stall, for tests)."""
         self._elapsed += seconds
+
+
+class ScriptedClock(SimulatedClock):
+    """Simulated time that runs scripted steps at given simulated seconds: a frame loop
+    driven like a user would drive it (kiosk taps in tests, the kiosk screenshots).
+
+    ``real``: real seconds each ``sleep`` also takes, so background threads get their time.
+    """
+
+    def __init__(self, start: dt.datetime, real: float = 0.0) -> None:
+        super().__init__(start)
+        self.real = real
+        self.elapsed = 0.0
+        self._steps: list[tuple[float, Callable[[], None]]] = []
+
+    def at(self, seconds: float, step: Callable[[], None]) -> None:
+        """Run ``step`` once ``seconds`` of simulated time have passed."""
+        self._steps.append((seconds, step))
+        self._steps.sort(key=lambda s: s[0])
+
+    def sleep(self, seconds: float) -> None:
+        """Move time on, then run the steps that are due."""
+        super().sleep(seconds)
+        if self.real:
+            time.sleep(self.real)
+        self.elapsed += max(0.0, seconds)
+        while self._steps and self._steps[0][0] <= self.elapsed:
+            self._steps.pop(0)[1]()
 
 
 @dataclass(frozen=True)

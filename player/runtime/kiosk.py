@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from player.layout.kiosk import CATEGORY, HOME, LARGE, NEXT, PREV, ROW, Target, hit
+from player.layout.kiosk import NEXT, PREV, Target, hit
 
 ROTATION, LIST, READING = "rotation", "list", "reading"
 #: A swipe: at least this share of the screen width sideways, and mostly sideways.
@@ -21,7 +21,8 @@ SWIPE_SHARE = 0.06
 
 @dataclass(frozen=True)
 class Action:
-    """What a touch asks for: a target kind (prev, next, home, category, large, row)."""
+    """What a touch asks for: a target kind of layout/kiosk.py (prev, next, home, category,
+    large, row) and its value (the category or notice id)."""
 
     kind: str
     value: str = ""
@@ -119,5 +120,3 @@ class Kiosk:
             return True
         return False
 
-
-__all__ = ["Action", "CATEGORY", "HOME", "Kiosk", "LARGE", "LIST", "NEXT", "PREV", "READING", "ROTATION", "ROW"]

@@ -131,7 +131,7 @@ class KioskView:
         rows = self._listing.rows if self.visible and self.kiosk.mode == LIST and self._listing else ()
         return self.targets + tuple(rows)
 
-    def apply(self, action: Action, library: Library, t: float) -> None:
+    def apply(self, action: Action) -> None:
         """Carry out a tap or swipe."""
         k = self.kiosk
         if action.kind == HOME:
@@ -211,9 +211,7 @@ class KioskView:
 
     def poll_large(self) -> None:
         """Adopt pages the large-text preparer finished (called every frame)."""
-        if self._large is None or self._preparer_for is None:
-            return
-        preparer = self._preparer_for(True) if self.kiosk.large or self._waiting else None
+        preparer = self._preparer_for(True) if self._large is not None and self._preparer_for else None
         if preparer is None:
             return
         for item in preparer.results():

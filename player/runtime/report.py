@@ -93,9 +93,6 @@ class Heartbeat:
         """Start the thread (nothing happens when ``report.url`` is null)."""
         if not self.enabled or self._thread is not None:
             return
-        self._session = requests.Session()
-        self._session.headers.update({"User-Agent": f"signage-player/{__version__}", **dict(self.config.headers)})
-        self._session.verify = str(self._ca_bundle) if self._ca_bundle else True
         self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
         self._thread.start()
         log.info("heartbeat to %s every %g s", mask_url(self.config.url), self.config.interval)
@@ -118,24 +115,28 @@ class Heartbeat:
         """Build and POST one report; True when the receiver answered 2xx."""
         if not self.enabled:
             return False
-        session = self._session or requests.Session()
         try:
             doc = payload(self.status(), self.screen, self._read_screenshot())
-            reply = session.post(self.config.url, json=doc, timeout=TIMEOUT,
-                                 headers=None if self._session else dict(self.config.headers))
+            reply = self._get_session().post(self.config.url, json=doc, timeout=TIMEOUT)
             if not 200 <= reply.status_code < 300:
                 raise _Failed(f"HTTP {reply.status_code}")
         except (requests.RequestException, _Failed) as exc:
             self._failed(str(exc) if isinstance(exc, _Failed) else _short(exc, self.config.url))
             return False
-        finally:
-            if session is not self._session:
-                session.close()
         if self.last_error is not None:
             log.info("heartbeat: %s reached again", mask_url(self.config.url))
         self.last_error = None
         self.sent += 1
         return True
+
+    def _get_session(self) -> requests.Session:
+        """One keep-alive session (headers, User-Agent, TLS verification), closed by stop()."""
+        if self._session is None:
+            self._session = requests.Session()
+            self._session.headers.update({"User-Agent": f"signage-player/{__version__}",
+                                          **dict(self.config.headers)})
+            self._session.verify = str(self._ca_bundle) if self._ca_bundle else True
+        return self._session
 
     def _loop(self) -> None:
         wait = self.rng.uniform(0, min(self.config.interval, 30.0))  # a fleet does not start in lockstep

@@ -69,7 +69,8 @@ class Store:
             return None
         return data
 
-    # -- pointer files (the seam BundleSync uses; player/sources/fleet.py keeps them in memory) --
+    # -- named JSON files: indexes and bundle pointers (the seam BundleSync uses;
+    #    player/sources/fleet.py keeps them in memory) --
 
     def read_pointer(self, name: str) -> str:
         """The text of ``<name>.json`` in the store folder.
@@ -91,7 +92,7 @@ class Store:
     def load_index(self, name: str) -> dict[str, str]:
         """A path->sha index (empty when missing or unreadable)."""
         try:
-            data = json.loads((self.root / f"{name}.json").read_text(encoding="utf-8"))
+            data = json.loads(self.read_pointer(name))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
@@ -102,9 +103,7 @@ class Store:
     def save_index(self, name: str, index: dict[str, str]) -> bool:
         """Replace an index atomically; False when it could not be written."""
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.root / f"{name}.json",
-                         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8"))
+            self.write_pointer(name, json.dumps(index, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8"))
         except OSError as exc:
             self._failed(f"cannot save the store index: {exc.strerror or exc}")
             return False
