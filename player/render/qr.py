@@ -10,6 +10,7 @@ a phone to read than the same size in sharp modules.
 from __future__ import annotations
 
 import functools
+import threading
 
 import segno
 
@@ -35,10 +36,13 @@ def module_size(url: str, box: int) -> int:
 
 
 @functools.lru_cache(maxsize=16)
-def qr_surface(url: str, module: int) -> "pygame.Surface":
+def qr_surface(url: str, module: int, thread: int | None = None) -> "pygame.Surface":
     """The symbol of ``url`` with modules of ``module`` pixels (quiet zone not included).
 
-    Cached per (url, module) and shared: callers only blit it, never draw on it.
+    Cached per (url, module, thread): callers only blit it, never draw on it. ``thread``
+    is the caller's thread id — SDL keeps per-source state for blits (the blit map it
+    rebuilds for each destination format), so the frame loop and the preparer thread
+    never share one cached surface.
     """
     matrix = qr_matrix(url)
     side = len(matrix) * module
@@ -64,7 +68,7 @@ def draw_qr(surface: "pygame.Surface", x: int, y: int, box: int, url: str) -> "p
     Returns:
         Where the symbol itself (without quiet zone) was drawn.
     """
-    symbol = qr_surface(url, module_size(url, box))
+    symbol = qr_surface(url, module_size(url, box), threading.get_ident())
     surface.fill(WHITE, pygame.Rect(x, y, box, box))
     offset = (box - symbol.get_width()) // 2
     return surface.blit(symbol, (x + offset, y + offset))
