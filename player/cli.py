@@ -202,8 +202,8 @@ def cmd_render(args, env: Environment) -> ExitStatus:
     if renderer.frame.nav is not None:  # a touch kiosk: its navigation bar, as in the rotation
         from player.layout.kiosk import nav_targets
         from player.render.kiosk import draw_nav
-        categories = sorted({d.notice.category for d in evaluate(library, wall, config.tz, config.screen.tags)
-                             if d.state == ACTIVE and d.notice.category})
+        from player.runtime.kiosk_view import active_categories
+        categories = active_categories(evaluate(library, wall, config.tz, config.screen.tags))
         draw_nav(surface, renderer.frame.nav, nav_targets(renderer.frame.nav, categories), fonts, renderer.theme,
                  "", False, None, {"prev", "next"} if showing.notice else set())
     out = Path(args.output)

@@ -43,6 +43,11 @@ def large_theme(theme: Theme) -> Theme:
                                small=theme.small * 1.2, table=theme.table * s, table_min=theme.table_min * s)
 
 
+def active_categories(decisions: Sequence[Decision]) -> tuple[str, ...]:
+    """The kiosk's tabs: categories of the notices on screen now, sorted."""
+    return tuple(sorted({d.notice.category for d in decisions if d.state == ACTIVE and d.notice.category}))
+
+
 class KioskView:
     """Browsing on a touch kiosk (created only with ``interaction.touch: true``)."""
 
@@ -91,7 +96,7 @@ class KioskView:
 
     def set_categories(self, decisions: Sequence[Decision]) -> None:
         """Tabs: the categories of the notices this screen shows now."""
-        categories = tuple(sorted({d.notice.category for d in decisions if d.state == ACTIVE and d.notice.category}))
+        categories = active_categories(decisions)
         if categories != self.categories:
             self.categories = categories
             self.targets = nav_targets(self.frame.nav, categories)
