@@ -194,6 +194,7 @@ def test_expired_manifest_is_not_activated_and_an_expired_active_one_is_stale(tm
     sync = _v1_then(tmp_path, server, keys)
     _signed(server, keys["key"], [], expires=(NOW - dt.timedelta(days=1)).isoformat())
     _refused_keeps_v1(sync, "refused", "expired")
+    assert sync.status.stale  # the source offers nothing fresh: status.json says so
     # An active bundle whose expiry passes stays on screen, reported as stale.
     build_bundle(content(tmp_path, V2), server.root, keys["key"], expires_days=1, now=NOW)
     assert sync.run_once().result == "updated" and not sync.status.stale

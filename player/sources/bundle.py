@@ -42,6 +42,11 @@ class SignatureError(RepositoryError):
     between the publisher's writes of ``manifest.json`` and ``manifest.json.sig``."""
 
 
+class ExpiredError(RepositoryError):
+    """The source serves only an expired manifest: the screen's content is stale (a
+    publisher who stopped publishing, or a replayed old manifest — TUF's freeze attack)."""
+
+
 class KeyFileError(ValueError):
     """A key file that cannot be used."""
 
@@ -175,7 +180,7 @@ def verify_manifest(data: bytes, signature: bytes | None, public_key: Ed25519Pub
     created = _time(doc.get("created"), "created")
     expires = None if doc.get("expires") is None else _time(doc.get("expires"), "expires")
     if expires is not None and expires <= now:
-        raise RepositoryError(f"manifest expired at {expires.isoformat()}; the publisher must publish again")
+        raise ExpiredError(f"manifest expired at {expires.isoformat()}; the publisher must publish again")
     files = doc.get("files")
     if not isinstance(files, list) or len(files) > MAX_FILES:
         raise RepositoryError("manifest files is not a list of at most 10,000 entries")

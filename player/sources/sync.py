@@ -38,8 +38,8 @@ from pathlib import Path
 from player.model.library import ImageCheck, SourceFile, build_library
 from player.model.limits import Limits
 from player.model.notice import Library
-from player.sources.bundle import (MAX_MANIFEST, Manifest, RepositoryError, SignatureError, load_public_key,
-                                   verify_manifest)
+from player.sources.bundle import (MAX_MANIFEST, ExpiredError, Manifest, RepositoryError, SignatureError,
+                                   load_public_key, verify_manifest)
 from player.sources.fetch import DownloadError, Fetcher
 from player.sources.store import Store
 
@@ -122,6 +122,7 @@ class BundleSync:
         self.limits = limits
         self.image_check = image_check
         self.status = SyncStatus()
+        self._source_expired = False  # the newest manifest the source served had expired
         self.active = self._load(ACTIVE)
         self.previous = self._load(PREVIOUS)
 
@@ -170,11 +171,13 @@ class BundleSync:
             outcome = self._cycle()
         except RepositoryError as exc:
             outcome = Outcome("refused", str(exc))
+            self._source_expired = isinstance(exc, ExpiredError)
         except DownloadError as exc:
             outcome = Outcome("failed", str(exc), retry_after=exc.retry_after)
         except OSError as exc:  # the store: disk full, read-only …
             outcome = Outcome("failed", f"cannot store the bundle: {exc.strerror or exc}")
         if outcome.result in ("unchanged", "updated"):
+            self._source_expired = False
             self.status.last_ok = self.status.last_attempt
             self.status.last_error = None
             self.status.refused = None
@@ -182,8 +185,11 @@ class BundleSync:
             self.status.last_error = outcome.message
             if outcome.result == "refused":
                 self.status.refused = outcome.message
-        if self.active is not None and self.active.expires:
-            self.status.stale = dt.datetime.fromisoformat(self.active.expires) <= self.now()
+        # Stale: the bundle on screen has expired, or the source serves only an expired
+        # manifest (a failed download changes neither: it says nothing about freshness).
+        active_expired = self.active is not None and self.active.expires is not None \
+            and dt.datetime.fromisoformat(self.active.expires) <= self.now()
+        self.status.stale = active_expired or self._source_expired
         level = logging.ERROR if outcome.result == "refused" else (
             logging.WARNING if outcome.result == "failed" else logging.INFO)
         if outcome.result != "unchanged":
