@@ -438,3 +438,22 @@ def test_a_playing_screen_reports_to_the_intranet_receiver(tmp_path: Path, drop:
     assert doc["screen"] == "测试街道便民服务中心" and headers["Authorization"] == "Bearer hb-9876543210"
     assert doc["clock"] == {"trusted": True} and doc["drop_errors"] == 0
     assert "hb-9876543210" not in result.stderr  # masked in the log
+
+
+def test_a_screenshot_every_n_minutes_without_any_signal(tmp_path: Path, drop: Path) -> None:
+    config = load_config(write_config(tmp_path / "cfg", drop, extra="screenshot: {every_minutes: 1}\n"))
+    shot = config.state_dir / "screen.png"
+    taken = []
+    pygame.display.init()
+    try:
+        clock = SimulatedClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
+        app = App(config, Screen.of(pygame.display.set_mode((640, 360)), "dummy", True), load_fonts(), clock,
+                  background=False, report=False)
+        original = app.housekeeper.submit
+        app.housekeeper.submit = lambda name, job: (taken.append(clock.now()) if name == "screenshot" else None,
+                                                    original(name, job))
+        app.run(seconds=150)
+    finally:
+        pygame.display.quit()
+    assert [t.strftime("%H:%M") for t in taken] == ["10:01", "10:02"]  # every minute, none at once
+    assert pygame.image.load(str(shot)).get_size() == (640, 360)

@@ -189,7 +189,7 @@ class App:
         self._screenshot = threading.Event()  # set by SIGUSR1
         shot_every = config.screenshot.every_minutes * 60
         self._shot_every = shot_every or None
-        self._next_shot = shot_every or math.inf
+        self._next_shot = math.inf  # set when the loop starts (clock times are relative)
         self._large_preparer: Preparer | None = None
         self.kiosk = (KioskView(self.renderer, lambda: make_renderer(config, screen.size, fonts, self.fps, large=True),
                                 config.interaction.idle_return, self.tz,
@@ -269,6 +269,8 @@ class App:
         period = 1.0 / self.fps
         deadline = clock.monotonic()
         end = deadline + seconds if seconds is not None else None
+        if self._shot_every is not None:
+            self._next_shot = deadline + self._shot_every
         first = True
         full = True  # draw everything (the first frame, and when the screen comes back on)
         while not self._stop.is_set():
