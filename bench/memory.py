@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from player.config import PagesConfig, load_config  # noqa: E402
 from player.render.fonts import load_fonts  # noqa: E402
 from player.runtime.app import App  # noqa: E402
-from player.runtime.clock import SimulatedClock  # noqa: E402
+from player.runtime.clock import SimulatedClock, date_files  # noqa: E402
 from player.runtime.display import open_screen  # noqa: E402
 
 
@@ -45,10 +46,15 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=100)
     args = parser.parse_args()
     seconds = args.hours * 3600
-    base = load_config(ROOT / "config/player.yaml")
+    start = dt.datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     fonts = load_fonts()
     screen = open_screen((1920, 1080), False, headless=True)
     with tempfile.TemporaryDirectory() as state:
+        drop = Path(state) / "drop"  # a copy dated at the simulated start (the clock-trust floor)
+        shutil.copytree(ROOT / "content", drop, ignore=shutil.ignore_patterns("_状态.txt"))
+        date_files(drop, start)
+        base = load_config(ROOT / "config/player.yaml")
+        base = dataclasses.replace(base, drop=dataclasses.replace(base.drop, dir=drop))
         probe = App(base, screen, fonts, SimulatedClock(dt.datetime.now(ZoneInfo("Asia/Shanghai"))),
                     background=False, report=False)
         library = probe.watcher.scan_now()
@@ -68,7 +74,7 @@ def main() -> None:
                     samples.append((elapsed, rss_mb()))
                     self.next_sample += seconds / 10
 
-        clock = Sampling(dt.datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+        clock = Sampling(start)
         app = App(config, screen, fonts, clock, report=False)
         started = time.monotonic()
         app.run(seconds)

@@ -39,18 +39,20 @@ from player.layout.kiosk import LARGE, NEXT  # noqa: E402
 from player.render.fonts import load_fonts  # noqa: E402
 from player.render.pg import pygame  # noqa: E402
 from player.runtime.app import App  # noqa: E402
-from player.runtime.clock import SimulatedClock, SystemClock  # noqa: E402
+from player.runtime.clock import SimulatedClock, SystemClock, date_files  # noqa: E402
 from player.runtime.display import Screen  # noqa: E402
 from player.runtime.playlog import PlayLog  # noqa: E402
 from player.sources.folder import FolderScanner  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
+COPIED = dt.datetime(2026, 11, 27, 7, 0, tzinfo=TZ)  # the content's time: before every simulated moment
 
 
 def _config(tmp: Path, extra: str = ""):
     drop = tmp / "drop"
     if not drop.exists():
         shutil.copytree(ROOT / "content", drop, ignore=shutil.ignore_patterns("_状态.txt"))
+        date_files(drop, COPIED)
     path = tmp / "player.yaml"
     path.write_text(f"screen: {{name: 马宫街道便民服务中心}}\ndrop: {{dir: '{drop}'}}\nstate_dir: '{tmp}/state'\n"
                     + extra, encoding="utf-8")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -30,7 +31,7 @@ from player.layout.kiosk import CATEGORY, LARGE  # noqa: E402
 from player.render.fonts import load_fonts  # noqa: E402
 from player.render.pg import pygame  # noqa: E402
 from player.runtime.app import App  # noqa: E402
-from player.runtime.clock import ScriptedClock  # noqa: E402
+from player.runtime.clock import ScriptedClock, date_files  # noqa: E402
 from player.runtime.display import Screen  # noqa: E402
 
 
@@ -42,9 +43,13 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    start = dt.datetime(2026, 11, 28, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     with tempfile.TemporaryDirectory() as tmp:
+        drop = Path(tmp) / "drop"  # a copy dated at the simulated start (the clock-trust floor)
+        shutil.copytree(ROOT / "content", drop, ignore=shutil.ignore_patterns("_状态.txt"))
+        date_files(drop, start)
         config_path = Path(tmp) / "player.yaml"
-        config_path.write_text(f"screen: {{name: 马宫街道便民服务中心}}\ndrop: {{dir: '{ROOT / 'content'}'}}\n"
+        config_path.write_text(f"screen: {{name: 马宫街道便民服务中心}}\ndrop: {{dir: '{drop}'}}\n"
                                f"state_dir: '{tmp}/state'\ninteraction: {{touch: true}}\n", encoding="utf-8")
         config = load_config(config_path)
         pygame.display.init()
@@ -71,7 +76,7 @@ def main() -> None:
                  (3.5, lambda: tap_target(CATEGORY, "办事指南")), (4.5, lambda: save("kiosk-list.png")),
                  (5.0, tap_row), (6.0, lambda: save("kiosk-reading.png")),
                  (6.5, lambda: tap_target(LARGE)), (7.5, lambda: save("kiosk-large.png"))]
-        clock = ScriptedClock(dt.datetime(2026, 11, 28, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+        clock = ScriptedClock(start)
         for seconds, step in steps:
             clock.at(seconds, step)
         app = App(config, Screen.of(pygame.display.set_mode((width, height)), "dummy", False), load_fonts(), clock,

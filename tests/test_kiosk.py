@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -24,13 +25,14 @@ from player.layout.theme import Frame, Theme
 from player.render.fonts import load_fonts
 from player.render.pg import pygame
 from player.runtime.app import App
-from player.runtime.clock import ScriptedClock
+from player.runtime.clock import ScriptedClock, date_files
 from player.runtime.display import Screen
 from player.runtime.kiosk import Action
 from player.runtime.kiosk_view import NAV_SHARE, kiosk_theme
 
 TZ = ZoneInfo("Asia/Shanghai")
 SIZE = (1920, 1080)
+START = dt.datetime(2026, 11, 27, 10, 0, tzinfo=TZ)
 
 
 @pytest.fixture
@@ -45,7 +47,8 @@ def kiosk(tmp_path: Path):
         config = load_config(write_config(tmp_path / "cfg", drop, extra=(
             f"interaction: {{touch: {str(touch).lower()}, idle_return: {idle_return}}}\n" + extra)))
         pygame.display.init()
-        clock = ScriptedClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
+        clock = ScriptedClock(START)
+        date_files(drop, START)
         app = App(config, Screen.of(pygame.display.set_mode(SIZE), "dummy", False), load_fonts(), clock,
                   background=background)
         made.append(app)
@@ -210,8 +213,11 @@ def test_an_urgent_notice_takes_the_screen_during_browsing_then_browsing_resumes
     clock.at(1.5, lambda: seen.__setitem__("list", status(app)["interaction"]))
 
     def drop_urgent() -> None:
-        (tmp_path / "drop" / "公示公告" / "紧急停水.txt").write_text(
-            "---\npriority: urgent\n---\n紧急停水通知\n今日14时起停水。\n", encoding="utf-8")
+        written = tmp_path / "紧急停水.txt"  # saved elsewhere at the simulated time, then moved in
+        written.write_text("---\npriority: urgent\n---\n紧急停水通知\n今日14时起停水。\n", encoding="utf-8")
+        stamp = clock.now().timestamp()
+        os.utime(written, (stamp, stamp))
+        written.rename(tmp_path / "drop" / "公示公告" / "紧急停水.txt")
         deadline = time.monotonic() + 15  # the folder thread works in real time
         while app._libraries.empty() and time.monotonic() < deadline:  # noqa: SLF001
             time.sleep(0.05)

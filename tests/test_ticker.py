@@ -16,7 +16,7 @@ from player.layout.ticker import MAX_SEGMENT, Cycle, Track
 from player.render.fonts import load_fonts
 from player.render.pg import pygame
 from player.runtime.app import App
-from player.runtime.clock import SimulatedClock
+from player.runtime.clock import SimulatedClock, date_files
 from player.runtime.display import Screen
 
 STYLE = Style(40)
@@ -94,6 +94,7 @@ def test_the_player_loop_moves_the_ticker_with_time_across_a_stall_and_a_change(
                     self.advance(0.2)  # a frame that took 200 ms
 
         clock = StallingClock(dt.datetime(2026, 11, 27, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+        date_files(drop, clock.now())
         app = App(config, Screen.of(surface, "dummy", False), load_fonts(), clock, background=False)
         seen: list[tuple[float, int]] = []
         draw = app.renderer.draw_ticker

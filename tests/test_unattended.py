@@ -30,7 +30,7 @@ from player.render.fonts import load_fonts
 from player.render.pg import pygame
 from player.runtime.airtime import Airtime
 from player.runtime.app import App
-from player.runtime.clock import SimulatedClock, SystemClock
+from player.runtime.clock import SimulatedClock, SystemClock, date_files
 from player.runtime.display import Screen
 from player.runtime.notify import Notifier
 from player.runtime.power import PowerSwitch, power_command
@@ -264,7 +264,9 @@ def test_the_screen_goes_dark_by_schedule_and_draws_nothing_meanwhile(tmp_path: 
     config = load_config(write_config(tmp_path / "cfg", drop, extra=extra))
     pygame.display.init()
     try:
-        clock = PowerClock(dt.datetime(2026, 11, 27, 19, 28, tzinfo=TZ))
+        start = dt.datetime(2026, 11, 27, 19, 28, tzinfo=TZ)
+        date_files(drop, start)  # copied in before the simulated evening, not today
+        clock = PowerClock(start)
         app = App(config, Screen.of(pygame.display.set_mode((640, 360)), "dummy", True), load_fonts(), clock,
                   background=False, stats_keep=None)
         clock.app = app
@@ -447,6 +449,7 @@ def test_a_screenshot_every_n_minutes_without_any_signal(tmp_path: Path, drop: P
     pygame.display.init()
     try:
         clock = SimulatedClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
+        date_files(drop, clock.now())
         app = App(config, Screen.of(pygame.display.set_mode((640, 360)), "dummy", True), load_fonts(), clock,
                   background=False, report=False)
         original = app.housekeeper.submit

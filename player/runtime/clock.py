@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import select
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -80,6 +82,18 @@ class SimulatedClock:
     def advance(self, seconds: float) -> None:
         """Move time on (a stall, for tests)."""
         self._elapsed += seconds
+
+
+def date_files(folder: Path, moment: dt.datetime) -> None:
+    """Give every file under ``folder`` the modification time ``moment``.
+
+    For simulations: the clock-trust floor includes the newest content file's time, so
+    files copied in *now* would make a simulated start in the past untrusted. A simulation
+    dates its content as if it had been copied in at its simulated ``moment``.
+    """
+    stamp = moment.timestamp()
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (stamp, stamp))
 
 
 class ScriptedClock(SimulatedClock):
