@@ -43,6 +43,7 @@ class BundleServer:
     log: list[Log] = field(default_factory=list)
     port: int = 0
     connections: set = field(default_factory=set)
+    lower_headers: bool = False  # send header names in lower case (they are case-insensitive)
 
     def start(self) -> "BundleServer":
         server = self
@@ -74,7 +75,7 @@ class BundleServer:
                 self._status = code
                 self.send_response(code)
                 for key, value in headers.items():
-                    self.send_header(key, value)
+                    self.send_header(key.lower() if server.lower_headers else key, value)
                 self.end_headers()
 
             def _answer(self, path: str, fault: Fault | None) -> int:

@@ -18,11 +18,14 @@ never logged.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import requests
 import urllib3
+from requests.structures import CaseInsensitiveDict
 
 from player.logmask import mask_url
 
@@ -43,7 +46,22 @@ class Response:
 
     status: int
     body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)  # names in any case
+
+
+class Getter(Protocol):
+    """What the sync cycle needs of a fetcher (:class:`Fetcher`; fleet simulations also
+    use :class:`~player.sources.lightfetch.LightFetcher`)."""
+
+    bytes_received: int
+    requests_made: int
+
+    def get(self, url: str, max_bytes: int, headers: dict[str, str] | None = None,
+            accept: tuple[int, ...] = (200,)) -> Response:
+        """GET ``url`` with a body of at most ``max_bytes``; DownloadError on any failure."""
+
+    def close(self) -> None:
+        """Close kept-alive connections."""
 
 
 class Fetcher:
@@ -92,7 +110,8 @@ class Fetcher:
                         raise DownloadError(f"{shown}: not complete after {self.deadline:g} s, cut off")
                 if declared is not None and declared.isdigit() and int(declared) != len(body):
                     raise DownloadError(f"{shown}: body ended after {len(body)} of {declared} bytes")
-                return Response(reply.status_code, bytes(body), dict(reply.headers))
+                # header names are case-insensitive (a Go server sends "Etag", not "ETag")
+                return Response(reply.status_code, bytes(body), CaseInsensitiveDict(reply.headers))
         except requests.exceptions.SSLError as exc:
             raise DownloadError(f"{shown}: TLS verification failed ({_short(exc)}); check sync.ca_bundle") from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:

@@ -31,7 +31,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +40,7 @@ from player.model.limits import Limits
 from player.model.notice import Library
 from player.sources.bundle import (MAX_MANIFEST, ExpiredError, Manifest, RepositoryError, SignatureError,
                                    load_public_key, verify_manifest)
-from player.sources.fetch import DownloadError, Fetcher
+from player.sources.fetch import DownloadError, Getter
 from player.sources.store import Store
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class SyncStatus:
 class BundleSync:
     """Bundle state in the store, and the cycle that updates it."""
 
-    def __init__(self, url: str, store: Store, fetcher: Fetcher, public_key: Path | None,
+    def __init__(self, url: str, store: Store, fetcher: Getter, public_key: Path | None,
                  allow_unsigned: bool, now: Callable[[], dt.datetime], limits: Limits = Limits(),
                  image_check: ImageCheck | None = None,
                  pause: Callable[[float], None] = time.sleep) -> None:
@@ -254,7 +254,7 @@ class BundleSync:
             fetched += 1
         return fetched
 
-    def _activate(self, manifest: Manifest, manifest_sha: str, headers: dict[str, str]) -> None:
+    def _activate(self, manifest: Manifest, manifest_sha: str, headers: Mapping[str, str]) -> None:
         snapshot = Snapshot(
             version=manifest.version, created=manifest.created.isoformat(),
             expires=manifest.expires.isoformat() if manifest.expires else None, signed=manifest.signed,
@@ -267,7 +267,7 @@ class BundleSync:
         self.previous, self.active = self.active, snapshot
         self.store.collect()
 
-    def _remember_validators(self, headers: dict[str, str]) -> None:
+    def _remember_validators(self, headers: Mapping[str, str]) -> None:
         if self.active is None:
             return
         etag, modified = headers.get("ETag"), headers.get("Last-Modified")
