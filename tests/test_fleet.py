@@ -16,7 +16,7 @@ import pytest
 from bundle_server import BundleServer, Fault
 from player.sources.bundle import sign
 from player.sources.fetch import Fetcher
-from player.sources.fleet import Fleet, MemoryStore, ObjectPool, SimPlayer, make_player
+from player.sources.fleet import CLIENTS, Fleet, MemoryStore, ObjectPool, SimPlayer, make_player
 from player.sources.publish import build_bundle
 from player.sources.store import Store
 from player.sources.sync import BundleSync
@@ -34,8 +34,9 @@ def publish(tmp_path: Path, server: BundleServer, key, files: dict[str, str]) ->
 
 
 def light(server: BundleServer, pub: Path, name: str = "p0", pool: ObjectPool | None = None,
-          interval: float = 1.0) -> SimPlayer:
-    return make_player(name, server.url, pub, interval, MemoryStore(pool, name), lambda: NOW, seed=1, timeout=5.0)
+          interval: float = 1.0, client: str = "light") -> SimPlayer:
+    return make_player(name, server.url, pub, interval, MemoryStore(pool, name), lambda: NOW, seed=1, timeout=5.0,
+                       client=client)
 
 
 def real(tmp_path: Path, server: BundleServer, pub: Path) -> BundleSync:
@@ -76,11 +77,12 @@ def test_a_fleet_converges_and_one_change_costs_one_object_each(tmp_path, server
     assert all({old, sha} <= p.sync.store.held and p.sync.previous.version == 1 for p in players)
 
 
-def test_a_tampered_object_is_refused_with_the_players_message(tmp_path, server, keys) -> None:
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_tampered_object_is_refused_with_the_players_message(tmp_path, server, keys, client: str) -> None:
     publish(tmp_path, server, keys["key"], FILES)
     sha = hashlib.sha256(FILES["公示公告/通知05.txt"].encode()).hexdigest()
     server.faults[f"/objects/{sha[:2]}/{sha}"] = Fault("replace", data=b"tampered" + b"x" * 10)
-    player, screen = light(server, keys["pub"]), real(tmp_path, server, keys["pub"])
+    player, screen = light(server, keys["pub"], client=client), real(tmp_path, server, keys["pub"])
     outcome, _ = player.cycle()
     expected = screen.run_once()
     assert (outcome.result, expected.result) == ("refused", "refused")
@@ -149,3 +151,8 @@ def test_the_disk_store_writes_the_same_pointer_files(tmp_path) -> None:
     assert store.read_pointer("bundle") == '{"files": {}}'
     with pytest.raises(FileNotFoundError):
         store.read_pointer("bundle-previous")
+
+
+def test_an_unknown_client_is_a_clear_error(server, keys) -> None:
+    with pytest.raises(ValueError, match="client must be one of light, requests"):
+        light(server, keys["pub"], client="curl")
