@@ -58,6 +58,12 @@ class BundleServer:
                 super().setup()
                 server.connections.add(self.connection)
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except (ConnectionResetError, BrokenPipeError):
+                    pass  # a client that hung up on a cut-off body: the next request never comes
+
             def finish(self) -> None:
                 server.connections.discard(self.connection)
                 super().finish()
