@@ -40,13 +40,20 @@ def sample_library():
 
 
 def write_config(folder: Path, drop: Path, extra: str = "", state: Path | None = None) -> Path:
-    """A minimal valid player.yaml in ``folder`` pointing at ``drop``."""
+    """A minimal valid player.yaml in ``folder`` pointing at ``drop``.
+
+    Unless ``extra`` has its own ``clock:`` section, the clock may be up to ten years past
+    the release date without NTP confirmation: a fresh state dir has no trusted time yet,
+    and a test machine whose kernel does not report NTP sync (this one) would otherwise
+    see the real clock as an unconfirmed jump once it is a year past RELEASE_DATE.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "player.yaml"
+    clock = "" if extra.startswith("clock:") or "\nclock:" in extra else "clock: {max_jump_days: 3650}\n"
     path.write_text(
         "screen: {name: 测试街道便民服务中心, tags: [lobby, public]}\n"
         f"drop: {{dir: '{drop}', poll: auto}}\n"
-        f"state_dir: '{state or folder / 'state'}'\n" + extra,
+        f"state_dir: '{state or folder / 'state'}'\n" + clock + extra,
         encoding="utf-8")
     return path
 
