@@ -23,7 +23,7 @@ from player.args import build_parser
 from player.config import Config, ConfigError, find_config, load_config, parse_size
 from player.model.library import SourceFile, build_library, is_image
 from player.model.limits import Limits
-from player.model.notice import ImageBody, Library
+from player.model.notice import Library
 from player.model.problems import ContentError, Problem
 from player.model.rotation import build_cycle, slot_at
 from player.model.schedule import ACTIVE, evaluate, days_remaining

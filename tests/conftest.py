@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -70,6 +71,18 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
         drop.mkdir(parents=True, exist_ok=True)
         return write_config(tmp_path / "config", drop, extra, long_clock_jumps=False)
     return make
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 10.0, step: float = 0.1):
+    """Poll ``predicate`` until it returns something true (returned) or ``timeout`` passes
+    (then its last value). For what real threads and subprocesses do in real time."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
 
 
 def run_signage(*args: str, env: dict | None = None, cwd: Path | None = None,

@@ -54,7 +54,7 @@ def test_the_player_config_in_the_publishing_guide_loads(tmp_path: Path) -> None
     _, public = keygen(tmp_path / "district")
     (tmp_path / "drop").mkdir()
     config = tmp_path / "player.yaml"
-    config.write_text(f"screen: {{name: 测试}}\ndrop: {{dir: drop}}\nstate_dir: state\n"
+    config.write_text("screen: {name: 测试}\ndrop: {dir: drop}\nstate_dir: state\n"
                       + snippet.replace("/etc/signage/district.pub", str(public)), encoding="utf-8")
     loaded = load_config(config)
     assert loaded.sync.url.startswith("https://") and loaded.sync.public_key == public

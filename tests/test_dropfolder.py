@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, ROOT, write_config
+from conftest import CONTENT, ROOT, wait_until, write_config
 
 REPORT = "_状态.txt"
 
@@ -37,7 +37,7 @@ class Player:
         self.log = open(self.state.parent / "player.log", "a", encoding="utf-8")  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(self.config), "--headless"],
                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, text=True)
-        assert wait(lambda: self.status() is not None or self.proc.poll() is not None, 20), "player did not start"
+        assert wait_until(lambda: self.status() is not None or self.proc.poll() is not None, 20), "player did not start"
         assert self.proc.poll() is None, (self.state.parent / "player.log").read_text(encoding="utf-8")
         return self
 
@@ -71,15 +71,6 @@ class Player:
         except FileNotFoundError:
             return ""
 
-
-def wait(predicate, timeout: float = 10.0, step: float = 0.1):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 @pytest.fixture
@@ -117,7 +108,7 @@ def test_a_slow_copy_is_taken_once_and_complete(player, poll: str) -> None:
                     seen.add(notice["sha256"])
                 time.sleep(0.1)
     full = hashlib.sha256(data).hexdigest()
-    assert wait(lambda: p.notices().get("通知"), 8 if poll == "true" else 4)
+    assert wait_until(lambda: p.notices().get("通知"), 8 if poll == "true" else 4)
     seen.add(p.notices()["通知"]["sha256"])
     assert seen == {full}  # never a partial version
     assert "通知.txt" not in p.errors()
@@ -137,7 +128,7 @@ def test_encodings_staff_pcs_produce(player) -> None:
         path = p.drop / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    assert wait(lambda: len(p.notices()) == 5, 8), p.notices()
+    assert wait_until(lambda: len(p.notices()) == 5, 8), p.notices()
     titles = {n: v["title"] for n, v in p.notices().items()}
     assert titles == {"公告/记事本GBK": "社区通知（GBK）", "公告/生僻字": "䶮字公告", "公告/带BOM": "带BOM的公告",
                       "公告/记事本Unicode": "UTF16公告", "财务/收支": "收支"}
@@ -169,7 +160,7 @@ def test_every_refusal_is_explained_and_fixes_clear_it(player, tmp_path: Path) -
         path.write_bytes(data)
     os.symlink(outside, p.drop / "a" / "链接.txt")
     expected = {**{name: None for name in bad}, "a/链接.txt": None}
-    assert wait(lambda: set(expected) <= set(p.errors()), 10), p.errors()
+    assert wait_until(lambda: set(expected) <= set(p.errors()), 10), p.errors()
     errors = p.errors()
     keywords = {"a/太大.txt": "limit", "a/空文件.txt": "empty", "a/乱码.txt": "garbled",
                 "a/无法解码.txt": "cannot decode", "a/设置错误.txt": "YAML", "a/危险标签.txt": "tag",
@@ -178,7 +169,7 @@ def test_every_refusal_is_explained_and_fixes_clear_it(player, tmp_path: Path) -
                 "a/链接.txt": "outside"}
     for name, word in keywords.items():
         assert word in errors[name], (name, errors[name])
-    assert wait(lambda: "链接.txt" in p.report() and "巨幅.png" in p.report(), 5)
+    assert wait_until(lambda: "链接.txt" in p.report() and "巨幅.png" in p.report(), 5)
     report = p.report()
     assert "【有问题的文件】共 12 个" in report, report
     for hint in ("请拆分", "文件是空的", "乱码", "编码无法识别", "YAML", "不支持 .docx", "不支持 .pdf", "图片已损坏",
@@ -188,9 +179,9 @@ def test_every_refusal_is_explained_and_fixes_clear_it(player, tmp_path: Path) -
     # Fixing a file clears its entry; removing one clears it too.
     (p.drop / "a/设置错误.txt").write_text("---\ntitle: 已修正的公告\n---\n正文\n", encoding="utf-8")
     (p.drop / "a/报告.docx").unlink()
-    assert wait(lambda: "a/设置错误" in p.notices() and "a/设置错误.txt" not in p.errors()
+    assert wait_until(lambda: "a/设置错误" in p.notices() and "a/设置错误.txt" not in p.errors()
                 and "a/报告.docx" not in p.errors(), 8)
-    assert wait(lambda: "已修正的公告" in p.report() and "报告.docx" not in p.report(), 5)
+    assert wait_until(lambda: "已修正的公告" in p.report() and "报告.docx" not in p.report(), 5)
     assert sorted(os.listdir(p.drop)) == sorted(["a", "b", REPORT])  # nothing else written into the share
     p.stop()
 
@@ -203,25 +194,25 @@ def test_delete_rename_and_a_bad_new_version(player) -> None:
     (p.drop / "公示" / "停水.txt").write_text("停水通知\n明日停水。\n", encoding="utf-8")
     good = (p.drop / "公示" / "停水.txt").read_bytes()
     p.start()
-    assert wait(lambda: {"公示/任前公示", "公示/停水"} <= set(p.notices()), 8)
+    assert wait_until(lambda: {"公示/任前公示", "公示/停水"} <= set(p.notices()), 8)
     # A rename between category folders moves the notice.
     started = time.monotonic()
     os.rename(p.drop / "公示" / "任前公示.txt", p.drop / "公告" / "任前公示.txt")
-    assert wait(lambda: "公告/任前公示" in p.notices() and "公示/任前公示" not in p.notices(), 8)
+    assert wait_until(lambda: "公告/任前公示" in p.notices() and "公示/任前公示" not in p.notices(), 8)
     # A deleted file leaves the screen within two seconds.
     started = time.monotonic()
     (p.drop / "公告" / "任前公示.txt").unlink()
-    assert wait(lambda: "公告/任前公示" not in p.notices(), 4)
+    assert wait_until(lambda: "公告/任前公示" not in p.notices(), 4)
     assert time.monotonic() - started < 2.5
     # A broken new version: refused, explained, and the good version stays — also after a restart.
     (p.drop / "公示" / "停水.txt").write_bytes(b"\x00\x01binary garbage\x00")
-    assert wait(lambda: "公示/停水.txt" in p.errors(), 8)
+    assert wait_until(lambda: "公示/停水.txt" in p.errors(), 8)
     assert p.notices()["公示/停水"]["sha256"] == hashlib.sha256(good).hexdigest()
     assert "previous version stays" in p.errors()["公示/停水.txt"]
-    assert wait(lambda: "仍显示此前正确的版本" in p.report(), 5)
+    assert wait_until(lambda: "仍显示此前正确的版本" in p.report(), 5)
     p.stop()
     p.start()
-    assert wait(lambda: "公示/停水.txt" in p.errors(), 8)
+    assert wait_until(lambda: "公示/停水.txt" in p.errors(), 8)
     assert p.notices()["公示/停水"]["sha256"] == hashlib.sha256(good).hexdigest()
     p.stop()
 
@@ -238,16 +229,16 @@ def test_a_dead_observer_and_a_recreated_folder_are_recovered(tmp_path: Path) ->
     watcher.start()
     try:
         (drop / "一.txt").write_text("第一条\n内容\n", encoding="utf-8")
-        assert wait(lambda: libraries and libraries[-1].get("一"), 5)
+        assert wait_until(lambda: libraries and libraries[-1].get("一"), 5)
         watcher._observer.stop()  # the observer thread dies
-        assert wait(lambda: watcher.restarts == 1 and watcher.healthy(), 5)
+        assert wait_until(lambda: watcher.restarts == 1 and watcher.healthy(), 5)
         (drop / "二.txt").write_text("第二条\n内容\n", encoding="utf-8")
-        assert wait(lambda: libraries[-1].get("二"), 5)
+        assert wait_until(lambda: libraries[-1].get("二"), 5)
         shutil.rmtree(drop)  # the share goes away: the last content stays …
         time.sleep(1.0)
         assert libraries[-1].get("二") is not None
         drop.mkdir()  # … and comes back as a new folder
         (drop / "三.txt").write_text("第三条\n内容\n", encoding="utf-8")
-        assert wait(lambda: watcher.restarts >= 2 and libraries[-1].get("三") and not libraries[-1].get("一"), 8)
+        assert wait_until(lambda: watcher.restarts >= 2 and libraries[-1].get("三") and not libraries[-1].get("一"), 8)
     finally:
         watcher.stop()

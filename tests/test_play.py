@@ -9,13 +9,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_signage, write_config
+from conftest import CONTENT, ROOT, run_signage, wait_until, write_config
 
 
 def _env() -> dict[str, str]:
@@ -31,15 +30,6 @@ def _status(config_dir: Path) -> dict | None:
     except (FileNotFoundError, ValueError):
         return None
 
-
-def _wait(predicate, timeout: float = 10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
 
 
 @pytest.fixture
@@ -88,7 +78,7 @@ def test_sigterm_quits_cleanly_and_files_dropped_meanwhile_appear(tmp_path: Path
     proc = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless"],
                             cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert _wait(lambda: _status(tmp_path / "cfg"), 15), "no status.json"
+        assert wait_until(lambda: _status(tmp_path / "cfg"), 15), "no status.json"
         # A new good notice and a bad file, as staff would drop them.
         (drop / "公示公告" / "停水通知.txt").write_text("关于临时停水的通知\n因管网维修，明日停水。\n",
                                                     encoding="gbk")
@@ -99,13 +89,13 @@ def test_sigterm_quits_cleanly_and_files_dropped_meanwhile_appear(tmp_path: Path
             ids = [n["id"] for n in status["notices"]] if status else []
             errors = [e["file"] for e in status["drop"]["errors"]] if status else []
             return "公示公告/停水通知" in ids and "公示公告/会议纪要.docx" in errors
-        assert _wait(updated, 10), _status(tmp_path / "cfg")
-        report = _wait(lambda: "会议纪要.docx" in (drop / "_状态.txt").read_text(encoding="utf-8-sig")
+        assert wait_until(updated, 10), _status(tmp_path / "cfg")
+        report = wait_until(lambda: "会议纪要.docx" in (drop / "_状态.txt").read_text(encoding="utf-8-sig")
                        and (drop / "_状态.txt").read_text(encoding="utf-8-sig"), 10)
         assert report and "不支持 .docx" in report and "关于临时停水的通知" in report
         # Removing the bad file clears its error.
         (drop / "公示公告" / "会议纪要.docx").unlink()
-        assert _wait(lambda: not _status(tmp_path / "cfg")["drop"]["errors"], 10)
+        assert wait_until(lambda: not _status(tmp_path / "cfg")["drop"]["errors"], 10)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
     finally:

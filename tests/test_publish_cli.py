@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from bundle_server import BundleServer
-from conftest import CONTENT, ROOT, run_signage, write_config
+from conftest import CONTENT, ROOT, run_signage, wait_until, write_config
 
 
 @pytest.fixture
@@ -122,15 +120,6 @@ def _status(state: Path) -> dict:
         return {}
 
 
-def _wait(predicate, timeout: float):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
-
 
 def test_a_playing_screen_takes_new_bundles_keeps_the_drop_folder_and_outlives_the_server(
         tmp_path: Path, server: BundleServer, keypair) -> None:
@@ -151,8 +140,8 @@ def test_a_playing_screen_takes_new_bundles_keeps_the_drop_folder_and_outlives_t
         def notices(status: dict) -> dict[str, tuple[str, str]]:
             return {n["id"]: (n["source"], n["title"]) for n in status.get("notices", [])}
 
-        status = _wait(lambda: (s := _status(state)).get("bundle", {}).get("version") == 1
-                       and "办事指南/社保" in notices(s) and s, 20)
+        status = wait_until(lambda: (s := _status(state)).get("bundle", {}).get("version") == 1
+                            and "办事指南/社保" in notices(s) and s, 20, step=0.2)
         assert status, _status(state)
         assert status["bundle"]["verified"] is True
         shown = notices(status)
@@ -164,11 +153,11 @@ def test_a_playing_screen_takes_new_bundles_keeps_the_drop_folder_and_outlives_t
 
         _write(publish, {"公示公告/停电.txt": "停电通知\n周五停电。\n"})
         assert run_signage("bundle", "build", str(publish), str(server.root), "--key", str(private)).returncode == 0
-        status = _wait(lambda: (s := _status(state)).get("bundle", {}).get("version") == 2 and s, 20)
+        status = wait_until(lambda: (s := _status(state)).get("bundle", {}).get("version") == 2 and s, 20, step=0.2)
         assert status and "公示公告/停电" in notices(status)
 
         server.stop()  # the district's server goes away: the screen keeps version 2
-        status = _wait(lambda: (s := _status(state)).get("sync", {}).get("last_error") and s, 30)
+        status = wait_until(lambda: (s := _status(state)).get("sync", {}).get("last_error") and s, 30, step=0.2)
         assert status, _status(state)
         assert status["bundle"]["version"] == 2 and "公示公告/停电" in notices(status)
         assert proc.poll() is None

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import threading
 import json
-import os
 import random
 import shutil
 import signal

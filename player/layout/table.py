@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from player.layout.display import Metrics, Op, RectOp, Style, TextOp
+from player.layout.display import Metrics, Op, RectOp, Style
 from player.layout.flow import Item, shift
 from player.layout.linebreak import tokenize
 from player.layout.paragraph import layout_paragraph

@@ -592,7 +592,6 @@ class App:
 
     def _start_wipe(self, surface: "pygame.Surface", t: float, wall: dt.datetime) -> "pygame.Rect":
         showing = self._showing(wall)
-        frame = self.renderer.frame
         if showing.notice is None:
             self._wipe = None
             return self.renderer.draw_body(surface, showing)

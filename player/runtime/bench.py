@@ -197,7 +197,7 @@ def format_report(result: dict) -> str:
         f"  achieved fps: {result['fps']}, frame interval p99: {result['interval_ms_p99']} ms",
         f"  CPU: {result['cpu_percent_of_one_core']}% of one core (whole process)",
         f"  memory: peak RSS {result['peak_rss_mb']} MB, PSS {result['pss_mb']} MB",
-    ] + ([f"  CPU by thread (% of one core): " + ", ".join(
+    ] + (["  CPU by thread (% of one core): " + ", ".join(
         f"{k} {v}" for k, v in result["thread_cpu_percent"].items())] if result.get("thread_cpu_percent") else []))
 
 

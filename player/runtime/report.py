@@ -30,11 +30,12 @@ import requests
 
 from player import __version__
 from player.config import ReportConfig
+from player.jitter import jittered
 from player.logmask import mask_url
+from player.sources.fetch import clipped
 
 log = logging.getLogger(__name__)
 
-JITTER = 0.2
 TIMEOUT = 10.0
 MAX_SCREENSHOT = 8 * 1024 * 1024  # a bigger file is left out of the report
 
@@ -109,7 +110,7 @@ class Heartbeat:
 
     def next_wait(self) -> float:
         """The interval ±20 %."""
-        return self.config.interval * self.rng.uniform(1 - JITTER, 1 + JITTER)
+        return jittered(self.config.interval, self.rng)
 
     def send_once(self) -> bool:
         """Build and POST one report; True when the receiver answered 2xx."""
@@ -168,4 +169,4 @@ class _Failed(Exception):
 def _short(exc: Exception, url: str) -> str:
     """One line, the same for the same error (object addresses dropped), no URL password."""
     text = re.sub(r" at 0x[0-9a-fA-F]+", "", str(exc)).replace(url, mask_url(url) or "")
-    return f"{type(exc).__name__}: {text if len(text) < 200 else text[:197] + '...'}"
+    return f"{type(exc).__name__}: {clipped(text)}"

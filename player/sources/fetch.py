@@ -91,7 +91,7 @@ class Fetcher:
         try:
             with self.session.get(url, headers=headers, stream=True, timeout=self.timeout) as reply:
                 if reply.status_code not in accept:
-                    retry = _retry_after(reply.headers.get("Retry-After"))
+                    retry = retry_after_seconds(reply.headers.get("Retry-After"))
                     raise DownloadError(f"{shown}: HTTP {reply.status_code}", retry)
                 declared = reply.headers.get("Content-Length")
                 if declared is not None and declared.isdigit() and int(declared) > max_bytes:
@@ -113,17 +113,18 @@ class Fetcher:
                 # header names are case-insensitive (a Go server sends "Etag", not "ETag")
                 return Response(reply.status_code, bytes(body), CaseInsensitiveDict(reply.headers))
         except requests.exceptions.SSLError as exc:
-            raise DownloadError(f"{shown}: TLS verification failed ({_short(exc)}); check sync.ca_bundle") from None
+            raise DownloadError(f"{shown}: TLS verification failed ({clipped(str(exc))}); check sync.ca_bundle") from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             # read1 bypasses requests' wrapping, so urllib3's own errors arrive here too
-            raise DownloadError(f"{shown}: {_short(exc)}") from None
+            raise DownloadError(f"{shown}: {clipped(str(exc))}") from None
 
     def close(self) -> None:
         """Close the keep-alive connections."""
         self.session.close()
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` header (seconds or an HTTP date) in seconds from now."""
     if value is None:
         return None
     value = value.strip()
@@ -137,6 +138,6 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc)
+def clipped(text: str) -> str:
+    """At most 200 characters (an exception's text can be a page long)."""
     return text if len(text) < 200 else text[:197] + "..."

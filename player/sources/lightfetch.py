@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from requests.structures import CaseInsensitiveDict
 
 from player.logmask import mask_url
-from player.sources.fetch import CHUNK, DownloadError, Response, _retry_after, _short
+from player.sources.fetch import CHUNK, DownloadError, Response, clipped, retry_after_seconds
 
 MAX_HEAD = 64 * 1024
 NO_BODY = (204, 304)
@@ -73,7 +73,7 @@ class LightFetcher:
             raise
         except (OSError, EOFError, ValueError) as exc:  # refused, reset, closed, timeouts, deadline, not HTTP
             self.close()
-            raise DownloadError(f"{shown}: {_short(exc) or type(exc).__name__}") from None
+            raise DownloadError(f"{shown}: {clipped(str(exc)) or type(exc).__name__}") from None
 
     def close(self) -> None:
         """Close the keep-alive connection."""
@@ -86,19 +86,17 @@ class LightFetcher:
     def _exchange(self, host: str, port: int, where: str, request: bytes,
                   started: float) -> tuple[int, CaseInsensitiveDict]:
         """Send the request and read the head; a stale kept-alive connection is retried once."""
-        reused = self._sock is not None and self._where == where
-        if not reused:
-            self._connect(host, port, where)
-        try:
-            self._sock.sendall(request)
-            head = self._head(started)
-        except (ConnectionError, EOFError):
-            if not reused:
-                raise
-            self._connect(host, port, where)  # the server closed it between two requests
-            self._sock.sendall(request)
-            head = self._head(started)
-        return _parse_head(head)
+        if self._sock is not None and self._where == where:
+            try:
+                return self._send(request, started)
+            except (ConnectionError, EOFError):
+                pass  # the server closed it between two requests
+        self._connect(host, port, where)
+        return self._send(request, started)
+
+    def _send(self, request: bytes, started: float) -> tuple[int, CaseInsensitiveDict]:
+        self._sock.sendall(request)
+        return _parse_head(self._head(started))
 
     def _connect(self, host: str, port: int, where: str) -> None:
         self.close()
@@ -130,7 +128,7 @@ class LightFetcher:
     def _body(self, shown: str, status: int, fields: CaseInsensitiveDict, max_bytes: int,
               accept: tuple[int, ...], started: float) -> Response:
         if status not in accept:
-            raise DownloadError(f"{shown}: HTTP {status}", _retry_after(fields.get("Retry-After")))
+            raise DownloadError(f"{shown}: HTTP {status}", retry_after_seconds(fields.get("Retry-After")))
         if "chunked" in fields.get("Transfer-Encoding", "").lower():
             raise DownloadError(f"{shown}: chunked bodies are not supported by the lightweight fetcher")
         declared = fields.get("Content-Length")

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from player.jitter import jittered
 from player.model.library import ImageCheck, SourceFile, build_library
 from player.model.limits import Limits
 from player.model.notice import Library
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 
 ACTIVE = "bundle"
 PREVIOUS = "bundle-previous"
-JITTER = 0.2
 BACKOFF_MAX = 3600.0
 #: Backoff never exceeds this many intervals: after a long outage the fleet returns
 #: within a few intervals (at half the steady request rate on average, so a recovering
@@ -316,7 +316,7 @@ class SyncWorker:
         with full jitter, uniform in [0, min(interval x 2^failures, 4 intervals, 1 h)]."""
         if outcome.result in ("unchanged", "updated", "refused"):
             self.failures = 0
-            return self.interval * self.rng.uniform(1 - JITTER, 1 + JITTER)
+            return jittered(self.interval, self.rng)
         self.failures += 1
         cap = min(BACKOFF_MAX, BACKOFF_INTERVALS * self.interval)
         wait = self.rng.uniform(0, min(cap, self.interval * 2 ** min(self.failures, 12)))
