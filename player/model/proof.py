@@ -119,12 +119,7 @@ def verify(lines: Iterable[tuple[str, int, str]], head: Mapping[str, object] | N
         if expected is not None and record["prev"] != expected:
             problems.append(_prev_message(where, last, name, first_file == key and number == 1 and last is None))
         expected, last = own, (name, number)
-    if first_file is None:
-        if head:
-            problems.append(f"head.json says the log ends in {head.get('file')} at line {head.get('lines')}, "
-                            "but there are no day files")
-        return problems
-    if head:
+    if head:  # also when every day file is gone or emptied
         problems.extend(_check_head(head, counts, hashes))
     return problems
 
@@ -175,7 +170,7 @@ def _check_head(head: Mapping[str, object], counts: Mapping[str, int],
         return [f"head.json is not valid: {dict(head)!r}"]
     want = str(head.get("hash"))
     if file not in counts:
-        return [f"{file}: missing: head.json says the log ends there at line {lines}"]
+        return [f"{file}: missing or empty: head.json says the log ends there at line {lines}"]
     if any(h == want for (f, _), h in hashes.items() if f == file):
         return []  # the last line written is there (lines missing before it break the chain)
     if counts[file] < lines:
