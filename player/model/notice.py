@@ -108,6 +108,20 @@ class TableBody:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture ready to draw: the sha256 of its normalized bytes in the player's store
+    (upright, at most screen-sized, PNG or JPEG: see sources/pictures.py) and its size.
+
+    The model never holds picture bytes: a library of 200 photos is 200 small values,
+    and the renderer loads the bytes it needs through the loader the runtime gives it.
+    """
+
+    sha256: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class ImageBody:
     """A picture notice; the bytes are decoded only by the renderer."""
 
