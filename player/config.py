@@ -17,12 +17,13 @@ import os
 import re
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from player.layout.theme import Theme
+from player.model.keyfile import KeyFormatError, KeyKind, parse_key_text
 from player.model.limits import MIB, Limits
 from player.model.meta import parse_clock_time, parse_days, parse_hours
 from player.model.problems import ContentError
@@ -198,6 +199,12 @@ class Config:
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
     log_level: str = "info"
+    #: The line of every key given ("state_dir", "sync.url" …), for errors found later.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def error(self, key: str, message: str) -> "ConfigError":
+        """A ConfigError about ``key`` (found after loading, e.g. an unwritable state_dir)."""
+        return ConfigError(self.path, self.lines.get(key), f"{key}: {message}")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -229,7 +236,8 @@ Parser = Callable[[Located, _Ctx], Any]
 
 
 def _got(item: Located) -> str:
-    return repr(item.plain())
+    shown = repr(item.plain())
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _text(item: Located, _ctx: _Ctx) -> str:
@@ -321,6 +329,38 @@ def _existing_file(item: Located, ctx: _Ctx) -> Path:
     return path
 
 
+def _public_key(item: Located, ctx: _Ctx) -> Path:
+    """A public key file as written by ``signage keygen`` (never the private key)."""
+    path = _existing_file(item, ctx)
+    try:
+        with open(path, "rb") as handle:
+            kind, _raw = parse_key_text(handle.read(4096))
+    except OSError as exc:
+        raise _Bad(f"cannot read {path}: {exc.strerror or exc}") from None
+    except KeyFormatError as exc:
+        raise _Bad(f"{path} {exc}") from None
+    if kind == KeyKind.PRIVATE or (kind == KeyKind.UNKNOWN and path.suffix == ".key"):
+        raise _Bad(f"{path} is the PRIVATE signing key; give the public key (PREFIX.pub) here, "
+                   "and keep the private key off the players")
+    return path
+
+
+def _state_dir(item: Located, ctx: _Ctx) -> Path:
+    path = Path(os.path.normpath(_path(item, ctx)))
+    if path.exists() and not path.is_dir():
+        raise _Bad(f"{path} is a file, not a folder; give a folder for the player's state")
+    return path
+
+
+def _status_file(item: Located, ctx: _Ctx) -> Path | None:
+    if item.value is None:
+        return None
+    path = Path(os.path.normpath(_path(item, ctx)))
+    if path.is_dir():
+        raise _Bad(f"{path} is a folder; give a file name such as /run/signage/status.json")
+    return path
+
+
 def _choice(*choices: str) -> Parser:
     def parse(item: Located, _ctx: _Ctx) -> str:
         if not isinstance(item.value, str) or item.value not in choices:
@@ -374,8 +414,19 @@ def _headers(item: Located, _ctx: _Ctx) -> tuple[tuple[str, str], ...]:
     if item.value is None:
         return ()
     if not isinstance(item.value, Mapping) or not all(
-            isinstance(v.value, (str, int)) and re.match(r"^[A-Za-z0-9-]+$", k) for k, v in item.value.items()):
+            isinstance(v.value, (str, int)) and not isinstance(v.value, bool) and re.match(r"^[A-Za-z0-9-]+$", k)
+            for k, v in item.value.items()):
         raise _Bad("expected 'Header-Name: value' pairs, e.g. {Authorization: Bearer TOKEN}")
+    for key, value in item.value.items():
+        text = str(value.value)
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in text) or len(text) > 8192:
+            raise _Bad(f"the value of header {key} contains a line break or control character "
+                       "(or is over 8 KiB); write it on one line", value.line)
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            raise _Bad(f"the value of header {key} has characters HTTP headers cannot carry "
+                       "(only ASCII/Latin-1)", value.line) from None
     return tuple((k, str(v.value)) for k, v in item.value.items())
 
 
@@ -471,7 +522,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
                           "rescan": ("rescan", _number(10, 86400)),
                           "quiet": ("quiet", _number(0.1, 60))}),
     "sync": (SyncConfig, {"url": ("url", _url), "interval": ("interval", _number(5, 86400)),
-                          "public_key": ("public_key", _opt(_existing_file)),
+                          "public_key": ("public_key", _opt(_public_key)),
                           "allow_unsigned": ("allow_unsigned", _bool),
                           "ca_bundle": ("ca_bundle", _opt(_existing_file)),
                           "headers": ("headers", _headers),
@@ -512,8 +563,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),
-    "state_dir": ("state_dir", lambda item, ctx: Path(os.path.normpath(_path(item, ctx)))),
-    "status_file": ("status_file", _opt(lambda item, ctx: Path(os.path.normpath(_path(item, ctx))))),
+    "state_dir": ("state_dir", _state_dir),
+    "status_file": ("status_file", _status_file),
     "log_level": ("log_level", _log_level),
 }
 _REQUIRED = {"screen": ("name",), "drop": ("dir",)}
@@ -552,7 +603,11 @@ def parse_config(text: str, path: Path) -> Config:
     ctx = _Ctx(base=path.resolve().parent)
     known = list(_SECTIONS) + list(_TOP)
     values: dict[str, Any] = {"path": path.resolve()}
+    lines: dict[str, int] = {}
     for key, item in root.value.items():
+        lines[key] = item.line
+        if isinstance(item.value, Mapping):
+            lines.update({f"{key}.{sub}": sub_item.line for sub, sub_item in item.value.items()})
         if key in _SECTIONS:
             values[key] = _section(path, key, item, ctx)
         elif key in _TOP:
@@ -567,7 +622,7 @@ def parse_config(text: str, path: Path) -> Config:
     if "state_dir" not in values:
         raise ConfigError(path, None, "state_dir: missing; add 'state_dir: PATH', the folder "
                           "for status.json, the play log and the content store")
-    config = Config(**values)
+    config = Config(**values, lines=lines)
     if config.sync.url and config.sync.public_key is None and not config.sync.allow_unsigned:
         line = root.value["sync"].line
         raise ConfigError(path, line, "sync.public_key: missing; a sync.url needs the publisher's public key "

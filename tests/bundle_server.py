@@ -20,7 +20,7 @@ from pathlib import Path
 
 @dataclass
 class Fault:
-    kind: str                  # status | truncate | reset | slow | endless | huge | replace | delay
+    kind: str                  # status | truncate | reset | slow | slow-status | slow-headers | endless | huge | replace | delay
     status: int = 500
     retry_after: str | None = None
     keep: int = 10             # bytes sent before truncate/reset
@@ -88,6 +88,19 @@ class BundleServer:
                 if fault is not None and fault.kind == "delay":
                     time.sleep(fault.interval)
                     fault = None
+                if fault is not None and fault.kind in ("slow-status", "slow-headers"):
+                    # The status line (or the headers after it) one byte at a time.
+                    self._status = 200
+                    head = b"HTTP/1.1 200 OK\r\n"
+                    rest = b"Content-Length: 2\r\nX-Padding: " + b"x" * 200 + b"\r\n\r\nok"
+                    if fault.kind == "slow-headers":
+                        self.wfile.write(head)
+                        head = b""
+                    for byte in head + rest:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(fault.interval)
+                    return 2
                 if fault is not None and fault.kind == "status":
                     headers = {"Content-Length": "0"}
                     if fault.retry_after:

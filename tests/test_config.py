@@ -71,7 +71,8 @@ def test_relative_config_path_resolves_against_the_config_not_the_cwd(
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
     (site / "keys").mkdir()
-    (site / "keys" / "pub.pub").write_text("key", encoding="utf-8")
+    from player.sources.bundle import generate_keypair
+    (site / "keys" / "pub.pub").write_bytes(generate_keypair()[1])
     cfg = site / "config" / "player.yaml"
     cfg.parent.mkdir()
     cfg.write_text(

@@ -233,6 +233,19 @@ def test_a_trickling_server_is_cut_off_by_read_timeout_and_by_deadline(tmp_path,
     assert outcome.result == "failed" and "cut off" in outcome.message and time.monotonic() - started < 4
 
 
+@pytest.mark.parametrize("kind", ["slow-status", "slow-headers"])
+def test_a_status_line_or_headers_trickling_in_are_cut_off_at_the_deadline(tmp_path, server, keys, kind) -> None:
+    """Before the body too: a byte every 0.3 s never trips the 2 s read timeout."""
+    publish(tmp_path, server, keys["key"], V1)
+    sync = sync_for(tmp_path, server, keys["pub"], timeout=2.0, deadline=1.5)
+    server.faults["/manifest.json"] = Fault(kind, interval=0.3)
+    started = time.monotonic()
+    outcome = sync.run_once()
+    assert outcome.result == "failed" and "not complete after 1.5 s" in outcome.message
+    assert time.monotonic() - started < 10  # ends (the trickle alone would take a minute)
+    assert sync.status.last_error == outcome.message
+
+
 @pytest.mark.parametrize("fault", [
     Fault("status", status=500), Fault("status", status=404), Fault("status", status=503, retry_after="7"),
     Fault("truncate", keep=20), Fault("reset", keep=20),

@@ -13,6 +13,7 @@ Invariants:
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from typing import Any
 
 import yaml
@@ -20,6 +21,7 @@ import yaml
 MAX_NODES = 10_000
 MAX_DEPTH = 40
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -60,6 +62,10 @@ _PLAIN_KEY_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "boo
 def parse_yaml(text: str, first_line: int = 1) -> Located | None:
     """Parse one YAML document into :class:`Located` values.
 
+    Whatever the text holds, the only exception is :class:`YamlError`: control characters,
+    nesting deeper than :data:`MAX_DEPTH`, merge keys with scalars, numbers too long to
+    convert, lone surrogates — each becomes one message with a line where there is one.
+
     Args:
         text: the YAML source.
         first_line: the file line on which ``text`` starts (front matter starts on 2).
@@ -71,23 +77,59 @@ def parse_yaml(text: str, first_line: int = 1) -> Located | None:
         YamlError: syntax errors, unsafe tags, duplicate or non-string keys.
     """
     offset = first_line - 1
-    loader = yaml.SafeLoader(text)
+    _check_nesting(text, offset)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 + offset if mark else None
-            problem = exc.problem or exc.context or "syntax error"
-            raise YamlError(f"YAML syntax error: {problem}", line) from None
-        except yaml.YAMLError as exc:
-            raise YamlError(f"YAML error: {exc}", None) from None
+        loader = yaml.SafeLoader(text)  # the reader refuses control characters here
+    except yaml.YAMLError as exc:
+        raise _error(exc, text, offset) from None
+    try:
+        node = loader.get_single_node()
         if node is None:
             return None
         budget = [MAX_NODES]
         return _convert(loader, node, offset, 0, budget)
+    except YamlError:
+        raise
+    except yaml.YAMLError as exc:
+        raise _error(exc, text, offset) from None
+    except RecursionError:
+        raise YamlError("YAML document is too deeply nested", None) from None
     finally:
         loader.dispose()
+
+
+def _error(exc: yaml.YAMLError, text: str, offset: int) -> YamlError:
+    """One line for any PyYAML error, with the line where PyYAML knows it."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, max(0, exc.position)) + 1 + offset
+        return YamlError(f"character U+{exc.character:04X} is not allowed in YAML (a control character); "
+                         "remove it", line) if isinstance(exc.character, int) else YamlError(
+                         "unreadable character in YAML; save the file as UTF-8", line)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else None
+        problem = exc.problem or exc.context or "syntax error"
+        if "could not determine a constructor" in problem:
+            problem = "unsafe or unknown YAML tag is not allowed"
+        elif "expected a mapping" in problem or "merge" in (exc.context or ""):
+            problem = f"'<<' (merge) needs a mapping: {problem}"
+        return YamlError(f"YAML syntax error: {problem}", line)
+    return YamlError(f"YAML error: {str(exc)[:200]}", None)
+
+
+def _check_nesting(text: str, offset: int) -> None:
+    """Refuse deeply nested flow collections before PyYAML recurses into them."""
+    depth = 0
+    line = 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError("YAML document is too deeply nested", line + offset)
+        elif char in "]}":
+            depth = max(0, depth - 1)
 
 
 def _convert(loader: yaml.SafeLoader, node: yaml.Node, offset: int, depth: int,
@@ -129,16 +171,20 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, offset: int, depth: int,
 
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node, offset: int) -> Any:
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or node.start_mark
         problem = exc.problem or "cannot read value"
         if "could not determine a constructor" in problem:
             problem = f"unsafe or unknown YAML tag {node.tag!r} is not allowed"
         raise YamlError(problem, mark.line + 1 + offset) from None
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         if node.tag == _TIMESTAMP_TAG and isinstance(node.value, str):
             # Looks like a date but is no real one (2026-02-30): keep the text, so the
             # caller's validation names the key and says what is expected.
             return node.value
-        raise YamlError(f"cannot read value: {exc}", node.start_mark.line + 1 + offset) from None
+        raise YamlError(f"cannot read value: {str(exc)[:120]}", node.start_mark.line + 1 + offset) from None
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise YamlError("text contains an invalid character (a lone UTF-16 surrogate)",
+                        node.start_mark.line + 1 + offset)
+    return value

@@ -32,11 +32,13 @@ from player import __version__
 from player.config import ReportConfig
 from player.jitter import jittered
 from player.logmask import mask_url
+from player.sources.deadline import DeadlineSession, deadline
 from player.sources.fetch import clipped
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 10.0
+DEADLINE = 30.0  # the whole POST, answer included: a trickling receiver cannot hold the thread
 MAX_SCREENSHOT = 8 * 1024 * 1024  # a bigger file is left out of the report
 
 
@@ -118,7 +120,13 @@ class Heartbeat:
             return False
         try:
             doc = payload(self.status(), self.screen, self._read_screenshot())
-            reply = self._get_session().post(self.config.url, json=doc, timeout=TIMEOUT)
+            with deadline(DEADLINE) as guard:
+                try:
+                    reply = self._get_session().post(self.config.url, json=doc, timeout=TIMEOUT)
+                except requests.RequestException:
+                    if guard.fired:
+                        raise _Failed(f"no answer within {DEADLINE:g} s, cut off") from None
+                    raise
             if not 200 <= reply.status_code < 300:
                 raise _Failed(f"HTTP {reply.status_code}")
         except (requests.RequestException, _Failed) as exc:
@@ -133,7 +141,7 @@ class Heartbeat:
     def _get_session(self) -> requests.Session:
         """One keep-alive session (headers, User-Agent, TLS verification), closed by stop()."""
         if self._session is None:
-            self._session = requests.Session()
+            self._session = DeadlineSession()
             self._session.headers.update({"User-Agent": f"signage-player/{__version__}",
                                           **dict(self.config.headers)})
             self._session.verify = str(self._ca_bundle) if self._ca_bundle else True

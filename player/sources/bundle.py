@@ -27,6 +27,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from player.model.keyfile import KeyFormatError, KeyKind, key_text, parse_key_text
+
 FORMAT = 1
 MAX_MANIFEST = 1024 * 1024
 MAX_FILES = 10_000
@@ -79,32 +81,43 @@ def canonical_json(data: dict) -> bytes:
 # --- keys ---------------------------------------------------------------------------------
 
 def generate_keypair() -> tuple[bytes, bytes]:
-    """(private key file text, public key file text), base64 of the raw 32-byte keys."""
+    """(private key file text, public key file text): a comment naming the kind, then
+    base64 of the raw 32-byte key (:mod:`player.model.keyfile`)."""
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                 serialization.NoEncryption())
     public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64encode(private) + b"\n", base64.b64encode(public) + b"\n"
+    return key_text(private, KeyKind.PRIVATE), key_text(public, KeyKind.PUBLIC)
 
 
-def _raw_key(text: bytes, what: str) -> bytes:
+def _raw_key(path: Path, want: KeyKind) -> bytes:
+    what = f"{want.value} key {path}"
     try:
-        raw = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise KeyFileError(f"{what} is not base64 text as written by 'signage keygen'") from None
-    if len(raw) != 32:
-        raise KeyFileError(f"{what} is not an Ed25519 key (32 bytes expected, got {len(raw)})")
+        kind, raw = parse_key_text(path.read_bytes()[:4096])
+    except KeyFormatError as exc:
+        raise KeyFileError(f"{what} {exc}") from None
+    if kind not in (want, KeyKind.UNKNOWN):
+        raise KeyFileError(f"{what} is a {kind.value} key; give the {want.value} one "
+                           f"({'PREFIX.pub' if want == KeyKind.PUBLIC else 'PREFIX.key'})")
     return raw
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """The signing key from a ``PREFIX.key`` file."""
-    return Ed25519PrivateKey.from_private_bytes(_raw_key(path.read_bytes(), f"private key {path}"))
+    """The signing key from a ``PREFIX.key`` file.
+
+    Raises:
+        KeyFileError: not a private key file; OSError: unreadable.
+    """
+    return Ed25519PrivateKey.from_private_bytes(_raw_key(path, KeyKind.PRIVATE))
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
-    """The verification key from a ``PREFIX.pub`` file."""
-    return Ed25519PublicKey.from_public_bytes(_raw_key(path.read_bytes(), f"public key {path}"))
+    """The verification key from a ``PREFIX.pub`` file.
+
+    Raises:
+        KeyFileError: not a public key file; OSError: unreadable.
+    """
+    return Ed25519PublicKey.from_public_bytes(_raw_key(path, KeyKind.PUBLIC))
 
 
 def sign(manifest: bytes, key: Ed25519PrivateKey) -> bytes:

@@ -6,8 +6,10 @@ Like python-tuf's fetcher: one small class, every foreign error wrapped in
 - ``max_bytes``: a body longer than that is cut off (a 100 MiB "manifest", an endless
   object);
 - ``timeout``: connect and per-read timeouts (a server that stops sending);
-- ``deadline``: the whole request, headers to last byte (a server that sends one byte
-  every few seconds would never trip a read timeout).
+- ``deadline``: the whole request — connect, status line, headers and body together
+  (a server that sends one byte every few seconds would never trip a read timeout);
+  enforced by :mod:`player.sources.deadline`, which shuts the socket down wherever the
+  request is blocked.
 
 TLS verification is always on (``ca_bundle`` may name the CA file of a private
 intranet CA); proxies come from the environment (``HTTPS_PROXY`` …), as requests does;
@@ -28,6 +30,7 @@ import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from player.logmask import mask_url
+from player.sources.deadline import DeadlineSession, deadline
 
 CHUNK = 64 * 1024
 
@@ -69,7 +72,7 @@ class Fetcher:
 
     def __init__(self, headers: dict[str, str] | None = None, ca_bundle: Path | None = None,
                  timeout: float = 10.0, deadline: float = 60.0, user_agent: str = "signage-player") -> None:
-        self.session = requests.Session()
+        self.session = DeadlineSession()
         # identity: the body is read raw (read1), so it must not be compressed
         self.session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "identity", **(headers or {})})
         self.session.verify = str(ca_bundle) if ca_bundle else True
@@ -85,9 +88,19 @@ class Fetcher:
         Raises:
             DownloadError: network errors, timeouts, limits, a status not in ``accept``.
         """
-        started = time.monotonic()
         shown = mask_url(url)  # never a password in a message
         self.requests_made += 1
+        with deadline(self.deadline) as guard:
+            try:
+                return self._get(url, shown, max_bytes, headers, accept)
+            except DownloadError:
+                if guard.fired:
+                    raise DownloadError(f"{shown}: not complete after {self.deadline:g} s, cut off") from None
+                raise
+
+    def _get(self, url: str, shown: str, max_bytes: int, headers: dict[str, str] | None,
+             accept: tuple[int, ...]) -> Response:
+        started = time.monotonic()
         try:
             with self.session.get(url, headers=headers, stream=True, timeout=self.timeout) as reply:
                 if reply.status_code not in accept:
