@@ -130,9 +130,17 @@ def _moment(text: str | None, config: Config, env: Environment) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=config.tz)
 
 
-def _library(config: Config) -> Library:
-    from player.render.draw import image_problem
-    return FolderScanner.once(config.drop.dir, config.limits, image_problem).scan()
+def _library(config: Config, box: tuple[int, int] | None = None):
+    """The drop folder as the screen would show it, with its pictures normalized into a
+    store in memory: (library, store)."""
+    from player.sources.ingest import Ingest
+    from player.sources.store import MemoryStore
+    store = MemoryStore()
+    ingest = Ingest("drop", config.limits, store=store, box=box or (1920, 1080))
+    try:
+        return FolderScanner.once(config.drop.dir, config.limits, ingest).scan(), store
+    finally:
+        ingest.close()
 
 
 # --- commands -------------------------------------------------------------------------
@@ -169,10 +177,10 @@ def cmd_render(args, env: Environment) -> ExitStatus:
     from player.render.frame import Showing
     from player.render.pg import pygame
     from player.runtime.app import make_renderer
-    library = _library(config)
+    library, store = _library(config, size)
     for problem in library.problems:
         print(f"warning: {problem.format()}", file=env.stderr)
-    renderer = make_renderer(config, size, fonts)
+    renderer = make_renderer(config, size, fonts, pictures=store.get)
     renderer.ticker.set_messages(library.ticker)
     wall, trusted = trusted_time(at, config.tz)
     if args.notice:
@@ -229,7 +237,7 @@ def cmd_schedule(args, env: Environment) -> ExitStatus:
     from player.model.rotation import build_cycle
     from player.model.schedule import next_change
     from player.runtime.app import make_renderer
-    library = _library(config)
+    library, _store = _library(config)
     renderer = make_renderer(config, config.display.size or (1920, 1080), fonts)
     wall, trusted = trusted_time(at, config.tz)
     decisions = evaluate(library, wall, config.tz, config.screen.tags)
@@ -283,16 +291,17 @@ def cmd_check(args, env: Environment) -> ExitStatus:
     if args.config or config_path.is_file():
         limits = load_config(config_path).limits
     glyphs = _glyph_checker(env)
-    from player.render.draw import image_problem
+    from player.sources.ingest import Ingest
+    ingest = Ingest("drop", limits)  # pictures decoded in the sandbox, validated only
     problems = 0
     notices = 0
     for arg in args.paths:
         path = Path(arg) if Path(arg).is_absolute() else env.cwd / arg
         if path.is_dir():
-            library = FolderScanner.once(path, limits, image_problem).scan()
+            library = FolderScanner.once(path, limits, ingest).scan()
             prefix = arg.rstrip("/") + "/"
         elif path.is_file():
-            library = _check_file(path, limits, image_problem)
+            library = _check_file(path, limits, ingest)
             prefix = arg[: len(arg) - len(path.name)]
         else:
             print(f"{arg}: no such file or folder", file=env.stdout)
@@ -310,7 +319,7 @@ def cmd_check(args, env: Environment) -> ExitStatus:
     return ExitStatus.OK
 
 
-def _check_file(path: Path, limits: Limits, image_check) -> Library:
+def _check_file(path: Path, limits: Limits, ingest) -> Library:
     """A single file (with its sidecar, if any) checked as if it lay in its folder."""
     candidates = [path]
     if path.suffix.lower() not in (".yaml", ".yml"):
@@ -327,7 +336,7 @@ def _check_file(path: Path, limits: Limits, image_check) -> Library:
         except OSError as exc:
             problems.append(Problem(candidate.name, f"cannot read file: {exc.strerror or exc}",
                                     "文件无法读取：请检查文件权限"))
-    return build_library(files, limits, problems, image_check=image_check)
+    return build_library(files, limits, problems, parse=ingest)
 
 
 def _glyph_checker(env: Environment):
@@ -451,7 +460,6 @@ def cmd_keygen(args, env: Environment) -> ExitStatus:
 
 def cmd_bundle(args, env: Environment) -> ExitStatus:
     """``signage bundle build``."""
-    from player.render.draw import image_problem
     from player.sources.bundle import KeyFileError, load_private_key
     from player.sources.publish import PublishError, build_bundle
     config_path = find_config(args.config, env.env, env.cwd)
@@ -467,7 +475,7 @@ def cmd_bundle(args, env: Environment) -> ExitStatus:
         except (OSError, KeyFileError) as exc:
             raise _Fail(f"--key: {exc}") from None
     try:
-        built = build_bundle(src, out, key, args.version, args.expires, limits, image_problem)
+        built = build_bundle(src, out, key, args.version, args.expires, limits)
     except PublishError as exc:
         for problem in exc.problems:
             print(f"{args.src.rstrip('/')}/{problem.format()}", file=env.stdout)

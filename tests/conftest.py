@@ -28,10 +28,28 @@ def repo_root() -> Path:
 
 def load_folder(root: Path, decode: bool = False):
     """Parse a content folder the way ``signage check`` does (``decode``: pictures fully
-    decoded too; the model tests use header-only picture fixtures)."""
-    from player.render.draw import image_problem
+    decoded in the sandbox too; the model tests use header-only picture fixtures)."""
+    from player.model.library import parse_notice
     from player.sources.folder import FolderScanner
-    return FolderScanner.once(root, image_check=image_problem if decode else None).scan()
+    from player.sources.ingest import Ingest
+    if decode:
+        ingest = Ingest("drop", FolderScanner.once(root).limits)
+        try:
+            return FolderScanner.once(root, ingest=ingest).scan()
+        finally:
+            ingest.close()
+    return FolderScanner.once(root, ingest=_HeaderOnly()).scan()
+
+
+class _HeaderOnly:
+    """An ingest that parses purely (pictures by their header): fast model tests."""
+
+    def __call__(self, file, sidecar, limits):
+        from player.model.library import parse_notice
+        return parse_notice(file, sidecar, limits)
+
+    def finish_scan(self) -> None:
+        pass
 
 
 @pytest.fixture(scope="session")

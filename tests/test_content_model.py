@@ -6,6 +6,8 @@ Content trees are real files in tmp_path, read by the real folder scanner.
 
 from __future__ import annotations
 
+import hashlib
+
 import codecs
 import csv
 import datetime as dt
@@ -26,6 +28,7 @@ from player.model import (
     Problem, SourceFile, Span, TableBody, TextBody, build_library, is_ignored,
 )
 from player.model.encoding import decode_text
+from player.model.notice import Picture
 from player.model.imageinfo import image_info
 from player.model.meta import parse_moment, split_end_marker
 from player.model.textdoc import parse_spans, split_front_matter
@@ -192,8 +195,9 @@ def test_sample_fees_csv_is_utf8_with_bom(sample_library: Library) -> None:
 def test_sample_image_and_its_sidecar(sample_library: Library) -> None:
     notice = sample_library.get(IMAGE_ID)
     assert isinstance(notice.body, ImageBody)
-    assert (notice.body.format, notice.body.width, notice.body.height) == ("png", 1600, 900)
-    assert notice.body.data == (CONTENT / "民生实事" / "2026年民生实事项目进度.png").read_bytes()
+    assert (notice.body.width, notice.body.height) == (1600, 900)
+    data = (CONTENT / "民生实事" / "2026年民生实事项目进度.png").read_bytes()
+    assert notice.body.picture.sha256 == notice.sha256 == hashlib.sha256(data).hexdigest()
     assert notice.title == "2026年民生实事项目进度（示例数据）"
     assert notice.meta.issuer == "马宫街道办事处"
     assert notice.meta.date == dt.date(2026, 11, 20)
@@ -748,13 +752,13 @@ def test_sidecar_applies_to_an_image(tmp_path: Path) -> None:
     assert notice.id == "图片/照片" and notice.title == "社区活动照片"
     assert notice.meta.end == dt.date(2026, 12, 31)
     assert notice.meta.screens == ("lobby",) and notice.meta.priority is Priority.HIGH
-    assert notice.body == ImageBody(image, "png", 8, 6)
+    assert notice.body == ImageBody(Picture(hashlib.sha256(image).hexdigest(), 8, 6))
 
 
 def test_image_title_defaults_to_file_name(tmp_path: Path) -> None:
     notice = one_notice(load(tmp_path, {"图片/社区活动.gif": gif_header(20, 10)}))
     assert notice.title == "社区活动"
-    assert (notice.body.format, notice.body.width, notice.body.height) == ("gif", 20, 10)
+    assert (notice.body.width, notice.body.height) == (20, 10)
 
 
 def test_sidecar_applies_to_a_csv(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from player.model.library import SIDECAR_SUFFIXES, TICKER_NAME, is_ignored
 from player.model.limits import Limits
-from player.render.draw import image_problem
 from player.sources.watch import FolderWatcher
 
 HAN = "政务公开街道社区通知公告办事指南财务"
@@ -72,7 +71,7 @@ def test_random_operations_end_shown_or_refused(tmp_path_factory, ops) -> None:
     root = tmp_path_factory.mktemp("drop")
     libraries = []
     watcher = FolderWatcher(root, Limits(), libraries.append, poll="false", quiet=0.2, grace=0.3,
-                            health_every=0.5, image_check=image_problem)
+                            health_every=0.5)
     watcher.scan_now()
     watcher.start()
     try:

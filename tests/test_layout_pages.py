@@ -20,7 +20,7 @@ from player.layout.linebreak import HANGABLE
 from player.layout.pages import MAX_UPSCALE, Layouter, Pace, footer_texts, publicity_period
 from player.layout.theme import Frame, Theme
 from player.model.notice import (
-    Closing, Heading, ImageBody, ListItem, Meta, Notice, Paragraph, Span, TableBody, TextBody,
+    Closing, Heading, ImageBody, ListItem, Meta, Notice, Paragraph, Picture, Span, TableBody, TextBody,
 )
 
 TOL = 0.5   # pixels
@@ -417,7 +417,7 @@ def test_sample_tables_right_align_numeric_columns(sample_library):
 @pytest.mark.parametrize("size", SIZES)
 def test_wide_picture_fits_and_keeps_its_aspect_ratio(size):
     lay = layouter(*size)
-    (page,) = lay.layout(make_notice(ImageBody(b"", "png", 8000, 300), title="2026年民生实事项目进度"))
+    (page,) = lay.layout(make_notice(ImageBody(Picture("0" * 64, 8000, 300)), title="2026年民生实事项目进度"))
     (image,) = [op for op in page.ops if isinstance(op, ImageOp)]
     assert out_of_area(page.ops, lay.frame) == []
     assert image.w / image.h == pytest.approx(8000 / 300, rel=1e-9)
@@ -428,7 +428,7 @@ def test_wide_picture_fits_and_keeps_its_aspect_ratio(size):
 
 def test_tall_picture_fits_the_height():
     lay = layouter()
-    (page,) = lay.layout(make_notice(ImageBody(b"", "png", 300, 8000)))
+    (page,) = lay.layout(make_notice(ImageBody(Picture("0" * 64, 300, 8000))))
     (image,) = [op for op in page.ops if isinstance(op, ImageOp)]
     assert out_of_area(page.ops, lay.frame) == []
     assert image.w / image.h == pytest.approx(300 / 8000, rel=1e-9)
@@ -437,7 +437,7 @@ def test_tall_picture_fits_the_height():
 
 def test_small_picture_is_not_upscaled_past_twice_its_size():
     lay = layouter()
-    (page,) = lay.layout(make_notice(ImageBody(b"", "png", 100, 100)))
+    (page,) = lay.layout(make_notice(ImageBody(Picture("0" * 64, 100, 100))))
     (image,) = [op for op in page.ops if isinstance(op, ImageOp)]
     assert MAX_UPSCALE == 2.0
     assert (image.w, image.h) == (200, 200)
@@ -472,9 +472,9 @@ def test_page_times_follow_characters_and_duration():
     assert pages[0].seconds == 45   # a full page is more than 45 s of reading at 240/min
     timed = lay.layout(make_notice(body, meta=Meta(duration=25.0)))
     assert [p.seconds for p in timed] == [25.0] * len(timed)
-    picture = layouter(pace=Pace(min_seconds=20)).layout(make_notice(ImageBody(b"", "png", 10, 10)))
+    picture = layouter(pace=Pace(min_seconds=20)).layout(make_notice(ImageBody(Picture("0" * 64, 10, 10))))
     assert picture[0].seconds == 20.0
-    picture = lay.layout(make_notice(ImageBody(b"", "png", 10, 10), meta=Meta(duration=7.0)))
+    picture = lay.layout(make_notice(ImageBody(Picture("0" * 64, 10, 10)), meta=Meta(duration=7.0)))
     assert picture[0].seconds == 7.0
 
 

@@ -14,7 +14,7 @@ from conftest import CONTENT, ROOT, load_folder, run_signage, write_config
 from player.layout.display import ImageOp, QrCode, RectOp, TextOp, op_bounds
 from player.layout.pages import QR_CAPTION, Layouter
 from player.layout.theme import Frame
-from player.model.notice import ImageBody, TableBody
+from player.model.notice import ImageBody, Picture, TableBody
 from player.render.draw import draw_ops
 from player.render.fonts import load_fonts
 from player.render.pg import pygame
@@ -124,8 +124,8 @@ def _overlaps(a, b) -> bool:
 def _cases(library):
     report = library.get(REPORT)
     chart = library.get(CHART)
-    tall = replace(chart, id="民生实事/竖图", body=ImageBody(b"", "png", 600, 1400))
-    wide = replace(chart, id="民生实事/横幅", body=ImageBody(b"", "png", 4000, 600))
+    tall = replace(chart, id="民生实事/竖图", body=ImageBody(Picture("0" * 64, 600, 1400)))
+    wide = replace(chart, id="民生实事/横幅", body=ImageBody(Picture("0" * 64, 4000, 600)))
     long_title = replace(report, id="政务公开/长标题", title="关于" + "进一步做好基层政务公开标准化规范化工作" * 6 + "的通知")
     return [report, _wide_table(report), chart, tall, wide, long_title, library.get(GUIDE)]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from player.layout.linebreak import HANGABLE
+from player.model.notice import Picture
 
 RGB = tuple[int, int, int]
 
@@ -58,12 +59,13 @@ class RectOp:
 
 @dataclass(frozen=True)
 class ImageOp:
-    """Draw the notice's picture scaled into this box."""
+    """Draw ``picture`` scaled into this box."""
 
     x: float
     y: float
     w: float
     h: float
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ class Layouter:
         avail_w, avail_h = max(boxes, key=lambda b: min(b[0] / body.width, b[1] / body.height))
         scale = max(0.0, min(avail_w / body.width, avail_h / body.height, MAX_UPSCALE))
         w, h = body.width * scale, body.height * scale
-        ops.append(ImageOp((avail_w - w) / 2, y + (avail_h - h) / 2, w, h))
+        ops.append(ImageOp((avail_w - w) / 2, y + (avail_h - h) / 2, w, h, body.picture))
         if qr is not None:
             ops.extend(qr.ops)
         seconds = notice.meta.duration or self.pace.clamp(PICTURE_SECONDS)

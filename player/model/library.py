@@ -17,12 +17,14 @@ import hashlib
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Protocol
 
 from player.model.encoding import decode_text
 from player.model.imageinfo import image_info
 from player.model.limits import Limits
 from player.model.meta import parse_meta, split_end_marker
-from player.model.notice import ImageBody, Library, Meta, Notice
+from player.model.notice import ImageBody, Library, Meta, Notice, Parsed, Picture
 from player.model.problems import ContentError, Problem
 from player.model.table import parse_csv
 from player.model.textdoc import parse_text, split_front_matter
@@ -44,10 +46,33 @@ _JUNK_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", ".bak", "~")
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file's content-root-relative POSIX path and its bytes."""
+    """A file's content-root-relative POSIX path (its display form, see model/names.py)
+    and its bytes."""
 
     path: str
     data: bytes = field(repr=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        """The sha256 of the bytes (hex)."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class FileLike(Protocol):
+    """What the library reads of a file: :class:`SourceFile`, or a source's lazy
+    reference whose ``data`` is read only when a parser needs it."""
+
+    path: str
+
+    @property
+    def sha256(self) -> str: ...
+
+    @property
+    def data(self) -> bytes: ...
+
+
+#: parse_notice, or a source's wrapper of it (caches, sandboxed bodies, quarantine).
+NoticeParser = Callable[[FileLike, "FileLike | None", Limits], Notice]
 
 
 def is_ignored(path: str) -> bool:
@@ -78,13 +103,9 @@ def notice_id(path: str) -> str:
     return posixpath.join(folder, stem) if folder else stem
 
 
-#: Checks a picture fully (decodes it); returns why it cannot be shown, or None.
-ImageCheck = Callable[[ImageBody], "str | None"]
-
-
-def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
+def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
                   problems: Iterable[Problem] = (), source: str = "drop",
-                  image_check: ImageCheck | None = None) -> Library:
+                  parse: NoticeParser | None = None) -> Library:
     """Parse every file of a content tree.
 
     Args:
@@ -92,19 +113,18 @@ def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
         limits: size limits.
         problems: problems the caller already found (they are kept, sorted in).
         source: "drop" or "bundle", recorded on each notice.
-        image_check: decodes pictures (the header check here cannot see a damaged body);
-            supplied by the caller because decoding needs pygame.
+        parse: how one notice file (and its sidecar) becomes a Notice: by default
+            :func:`parse_notice` (pictures by their header only); the sources pass a
+            wrapper that decodes pictures in the sandbox, caches and quarantines.
 
     Returns:
         The library: good notices sorted by id, ticker messages, all problems.
     """
+    parse = parse or parse_notice
     found = list(problems)
     by_path = {f.path: f for f in files if not is_ignored(f.path)}
     if len(by_path) > limits.files:
-        found.append(Problem(
-            ".", f"{len(by_path)} files, over the limit of {limits.files}; only the first "
-            f"{limits.files} in name order are used", f"文件数 {len(by_path)} 超过上限 {limits.files}，"
-            "只显示按名称排序的前面部分：请删除过期文件"))
+        found.append(too_many_files(len(by_path), limits.files))
         by_path = dict(sorted(by_path.items())[: limits.files])
     sidecars = {p for p in by_path if posixpath.splitext(p)[1].lower() in SIDECAR_SUFFIXES}
     used_sidecars: set[str] = set()
@@ -123,14 +143,7 @@ def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
             sidecar = _find_sidecar(path, sidecars)
             if sidecar:
                 used_sidecars.add(sidecar)
-            notice = parse_notice(by_path[path], by_path[sidecar] if sidecar else None, limits)
-            if image_check is not None and isinstance(notice.body, ImageBody):
-                reason = image_check(notice.body)
-                if reason is not None:
-                    raise ContentError(
-                        f"picture cannot be decoded ({reason}); it is damaged or incomplete, "
-                        "export it again as JPEG or PNG",
-                        "图片已损坏或不完整，无法显示：请重新导出为 JPG 或 PNG 后再放入")
+            notice = parse(by_path[path], by_path[sidecar] if sidecar else None, limits)
         except ContentError as exc:
             found.append(exc.at(getattr(exc, "path", None) or path))
             continue
@@ -150,6 +163,13 @@ def build_library(files: Iterable[SourceFile], limits: Limits = Limits(),
     return Library(tuple(notices[k] for k in sorted(notices)), ticker, tuple(found))
 
 
+def too_many_files(count: int, limit: int) -> Problem:
+    """The problem of a tree with more files than ``limits.files``."""
+    return Problem(
+        ".", f"{count} files, over the limit of {limit}; only the first {limit} in name order are used",
+        f"文件数 {count} 超过上限 {limit}，只显示按名称排序的前面部分：请删除过期文件")
+
+
 class _SidecarError(ContentError):
     """A problem located in the sidecar file rather than in the notice file."""
 
@@ -158,9 +178,13 @@ class _SidecarError(ContentError):
         self.path = path
 
 
-def parse_notice(file: SourceFile, sidecar: SourceFile | None = None,
-                 limits: Limits = Limits()) -> Notice:
+def parse_notice(file: FileLike, sidecar: FileLike | None = None,
+                 limits: Limits = Limits(), parsed: Parsed | None = None) -> Notice:
     """Parse one notice file (and its sidecar).
+
+    Args:
+        parsed: the body, when the source made it outside this pure function (a picture
+            decoded in the sandbox, a document); then ``file.data`` is not read.
 
     Raises:
         ContentError: anything that keeps the file off the screen.
@@ -170,8 +194,10 @@ def parse_notice(file: SourceFile, sidecar: SourceFile | None = None,
     folder, name = posixpath.split(path)
     stem, name_end = split_end_marker(posixpath.splitext(name)[0])
     image = suffix in IMAGE_SUFFIXES
-    limits.check_size(len(file.data), image)
-    if not file.data:
+    data = b"" if parsed is not None else file.data
+    if parsed is None:
+        limits.check_size(len(data), image)
+    if parsed is None and not data:
         raise ContentError("the file is empty; the copy may have failed, copy it again",
                            "文件是空的（可能没有复制完整）：请重新复制")
     meta = Meta()
@@ -182,27 +208,31 @@ def parse_notice(file: SourceFile, sidecar: SourceFile | None = None,
         except ContentError as exc:
             raise _SidecarError(exc, sidecar.path) from None
     fallback_title = stem
-    if suffix in TEXT_SUFFIXES:
-        front, body, body_line = split_front_matter(decode_text(file.data))
+    if parsed is not None:
+        meta = _with_name_end(meta, name_end)
+        notice_body = parsed.body
+        title = meta.title or parsed.title or stem
+    elif suffix in TEXT_SUFFIXES:
+        front, body, body_line = split_front_matter(decode_text(data))
         if front is not None:
             meta = _overlay(meta, parse_meta(_yaml(front, 2), "front matter"))
         meta = _with_name_end(meta, name_end)
         title, notice_body = parse_text(body, suffix != ".txt", meta, fallback_title)
     elif suffix in TABLE_SUFFIXES:
         meta = _with_name_end(meta, name_end)
-        notice_body = parse_csv(decode_text(file.data))
+        notice_body = parse_csv(decode_text(data))
         title = meta.title or stem
     else:
         meta = _with_name_end(meta, name_end)
-        info = image_info(file.data)
+        info = image_info(data)  # the header only: pure callers; sources decode in the sandbox
         limits.check_pixels(info.width, info.height)
-        notice_body = ImageBody(file.data, info.format, info.width, info.height)
+        notice_body = ImageBody(Picture(file.sha256, info.width, info.height))
         title = meta.title or stem
     category = path.split("/", 1)[0] if "/" in path else ""
     return Notice(
         id=posixpath.join(folder, stem) if folder else stem,
         path=path, category=category, title=title, meta=meta, body=notice_body,
-        sha256=hashlib.sha256(file.data).hexdigest())
+        sha256=file.sha256)
 
 
 def parse_ticker(data: bytes, limits: Limits = Limits()) -> tuple[str, ...]:

@@ -17,6 +17,8 @@ class Limits:
     image_bytes: int = 20 * MIB
     image_pixels: int = 40_000_000
     files: int = 10_000
+    #: Address space of the sandbox worker that decodes pictures and documents.
+    worker_bytes: int = 768 * MIB
 
     def check_size(self, size: int, is_image: bool) -> None:
         """Refuse a file that is too big, before it is read.

@@ -123,12 +123,19 @@ class Picture:
 
 @dataclass(frozen=True)
 class ImageBody:
-    """A picture notice; the bytes are decoded only by the renderer."""
+    """A picture notice: its normalized picture (the bytes stay in the store)."""
 
-    data: bytes = field(repr=False)
-    format: str
-    width: int
-    height: int
+    picture: Picture
+
+    @property
+    def width(self) -> int:
+        """Pixel width of the picture as drawn (upright)."""
+        return self.picture.width
+
+    @property
+    def height(self) -> int:
+        """Pixel height of the picture as drawn (upright)."""
+        return self.picture.height
 
     def char_count(self) -> int:
         """Pictures have no text to read."""
@@ -136,6 +143,19 @@ class ImageBody:
 
 
 Body = TextBody | TableBody | ImageBody
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A body made outside the pure parsers — a picture decoded and normalized in the
+    sandbox, a converted document — handed to :func:`~player.model.library.parse_notice`,
+    which adds the settings, the id and the category as for any file. ``title`` is the
+    document's own title (None: the file name is used); ``notes`` are what the ingestion
+    did that staff may want to know (``signage check`` prints them)."""
+
+    body: Body
+    title: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

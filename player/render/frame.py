@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from player.layout.display import Page, Style
 from player.layout.pages import Layouter, Pace, footer_texts
 from player.layout.theme import Frame, Theme
-from player.model.notice import ImageBody, Notice
-from player.render.draw import draw_ops
+from player.model.notice import Notice
+from player.render.draw import PictureBytes, draw_ops
 from player.render.fonts import Fonts
 from player.render.header import Header
 from player.render.pg import pygame
@@ -44,7 +44,7 @@ class FrameRenderer:
 
     def __init__(self, size: tuple[int, int], fonts: Fonts, screen_name: str,
                  ticker_speed: float, pace: Pace = Pace(), theme: Theme = Theme(),
-                 fps: float = 60.0) -> None:
+                 fps: float = 60.0, pictures: PictureBytes | None = None) -> None:
         width, height = size
         self.size = size
         self.theme = theme
@@ -52,6 +52,7 @@ class FrameRenderer:
         self.frame = Frame.for_size(width, height, theme)
         self.layouter = Layouter(self.frame, fonts, theme, pace)
         self.screen_name = screen_name
+        self.pictures = pictures  # normalized picture bytes by sha256 (the store, read by the drawing thread)
         self.header = Header(self.frame.header, fonts, theme, screen_name, height)
         self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, height, fps)
         #: Full layouts (display lists) of recently used notices; page times of all.
@@ -134,8 +135,7 @@ class FrameRenderer:
         box = self.frame.page
         surface = pygame.Surface((box.w, box.h))
         surface.fill(self.theme.background)
-        image = notice.body if isinstance(notice.body, ImageBody) else None
-        draw_ops(surface, page.ops, self.fonts, image)
+        draw_ops(surface, page.ops, self.fonts, self.pictures)
         self._surfaces[key] = surface
         while len(self._surfaces) > PAGE_CACHE:
             self._surfaces.popitem(last=False)

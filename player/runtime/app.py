@@ -59,9 +59,10 @@ from player.runtime.memory import release_memory, tune_malloc
 from player.runtime.prepare import Preparer
 from player.runtime.stats import FrameStats
 from player.runtime.status import Showing as StatusShowing, StatusWriter, build_status, staff_report
-from player.render.draw import image_problem
 from player.model.library import merge_libraries
 from player.runtime.syncing import bundle_section, make_sync, sync_section
+from player.sources.ingest import Ingest
+from player.sources.quarantine import Quarantine
 from player.sources.store import Store
 from player.sources.sync import SyncWorker
 from player.sources.watch import FolderWatcher
@@ -95,14 +96,14 @@ def pace_from(config: Config) -> Pace:
 
 
 def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: float | None = None,
-                  large: bool = False) -> FrameRenderer:
+                  large: bool = False, pictures=None) -> FrameRenderer:
     """The frame renderer for a screen size, as configured (theme, pace, ticker); on a
     touch kiosk with room for the navigation bar, and ``large`` for 大字."""
     theme = kiosk_theme(config.theme) if config.interaction.touch else config.theme
     if large:
         theme = large_theme(theme)
     return FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config),
-                         theme, fps or config.display.fps)
+                         theme, fps or config.display.fps, pictures)
 
 
 def ticker_messages(library: Library, decisions: Sequence[Decision]) -> list[str]:
@@ -138,18 +139,26 @@ class App:
         self.clock = clock
         self.tz = config.tz
         self.fps = min(config.display.fps, HEADLESS_FPS) if screen.headless else config.display.fps
-        self.renderer = make_renderer(config, screen.size, fonts, self.fps)
-        self.preparer = (Preparer(lambda: make_renderer(config, screen.size, Fonts(fonts.choice), self.fps))
+        self.store = Store(config.state_dir / "store")  # one store per state dir, shared by the sources
+        self.quarantine = Quarantine(config.state_dir / "quarantine")
+        pictures = self.store.get
+        self.renderer = make_renderer(config, screen.size, fonts, self.fps, pictures=pictures)
+        self.preparer = (Preparer(lambda: make_renderer(config, screen.size, Fonts(fonts.choice), self.fps,
+                                                        pictures=pictures))
                          if background else None)
         #: (source, library) from the drop watcher and the bundle sync threads
         self._libraries: queue.Queue[tuple[str, Library]] = queue.Queue()
-        self.store = Store(config.state_dir / "store")
+        drop_ingest = Ingest("drop", config.limits, store=self.store, quarantine=self.quarantine,
+                             box=screen.size, keep_originals=True)
         self.watcher = FolderWatcher(config.drop.dir, config.limits, lambda lib: self._libraries.put(("drop", lib)),
                                      config.drop.poll, config.drop.rescan, config.drop.quiet,
-                                     store=self.store, image_check=image_problem)
+                                     store=self.store, ingest=drop_ingest)
         self._sources: dict[str, Library] = {"bundle": Library(), "drop": Library()}
         self._wall_now = self.clock.now()  # the schedule time, read by the sync thread for expiry
-        self.sync = make_sync(config, lambda: self._wall_now) if config.sync.url else None
+        self.sync = (make_sync(config, lambda: self._wall_now, self.store,
+                               Ingest("bundle", config.limits, store=self.store, quarantine=self.quarantine,
+                                      box=screen.size))
+                     if config.sync.url else None)
         self.sync_worker = (SyncWorker(self.sync, config.sync.interval,
                                        lambda lib: self._libraries.put(("bundle", lib)), self._on_sync)
                             if self.sync else None)
@@ -191,7 +200,8 @@ class App:
         self._shot_every = shot_every or None
         self._next_shot = math.inf  # set when the loop starts (clock times are relative)
         self._large_preparer: Preparer | None = None
-        self.kiosk = (KioskView(self.renderer, lambda: make_renderer(config, screen.size, fonts, self.fps, large=True),
+        self.kiosk = (KioskView(self.renderer, lambda: make_renderer(config, screen.size, fonts, self.fps, large=True,
+                                                                     pictures=pictures),
                                 config.interaction.idle_return, self.tz,
                                 self._kiosk_preparer if background else None)
                       if config.interaction.touch else None)
@@ -221,6 +231,7 @@ class App:
     def run(self, seconds: float | None = None) -> int:
         """Run until stopped (or for ``seconds`` of the clock); returns the exit status."""
         tune_malloc()
+        self.quarantine.recover()
         if self.sync is not None:
             self._sources["bundle"] = self.sync.library()
             self._note_bundle()
@@ -409,7 +420,7 @@ class App:
             size, choice = self.screen.size, self.renderer.fonts.choice
             # Like the rotation's preparer: its own fonts, made in its own thread.
             self._large_preparer = Preparer(lambda: make_renderer(self.config, size, Fonts(choice), self.fps,
-                                                                  large=True))
+                                                                  large=True, pictures=self.store.get))
             self._large_preparer.start()
         return self._large_preparer
 

@@ -35,7 +35,6 @@ from player.runtime.clock import SystemClock, trusted_time
 from player.runtime.display import Screen
 from player.runtime.stats import FrameStats
 from player.sources.folder import FolderScanner
-from player.model.notice import ImageBody
 from player.model.schedule import ACTIVE, evaluate
 
 
@@ -155,8 +154,7 @@ def _naive(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> Fram
         renderer.header.draw(surface, wall.astimezone(config.tz))
         if active:
             notice = active[int(elapsed // config.pages.min_seconds) % len(active)]
-            image = notice.body if isinstance(notice.body, ImageBody) else None
-            draw_ops(surface, renderer.pages(notice)[0].ops, fonts, image, (frame.page.x, frame.page.y))
+            draw_ops(surface, renderer.pages(notice)[0].ops, fonts, None, (frame.page.x, frame.page.y))
             renderer.draw_footer(surface, Showing(notice, 0))
         surface.fill(renderer.theme.ticker_bg, (frame.ticker.x, frame.ticker.y, frame.ticker.w, frame.ticker.h))
         x = frame.ticker.right - (config.ticker.speed * elapsed) % (

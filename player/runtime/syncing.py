@@ -11,23 +11,25 @@ from player.config import Config
 from player.fsutil import atomic_write
 from player.logmask import mask_url
 from player.sources.fetch import Fetcher
+from player.sources.ingest import Ingest
 from player.sources.store import Store
 from player.sources.sync import BundleSync
 
 
-def make_sync(config: Config, now: Callable[[], dt.datetime]) -> BundleSync:
-    """A :class:`BundleSync` for ``sync.*`` of the config (``sync.url`` must be set)."""
+def make_sync(config: Config, now: Callable[[], dt.datetime], store: Store | None = None,
+              ingest: Ingest | None = None) -> BundleSync:
+    """A :class:`BundleSync` for ``sync.*`` of the config (``sync.url`` must be set).
+
+    Args:
+        store: the state dir's one Store (made here for ``signage sync --once``).
+        ingest: how bundle files become notices (pictures decoded in the sandbox, at the
+            screen's size; made here, validating only, for ``sync --once``).
+    """
     fetcher = Fetcher(dict(config.sync.headers), config.sync.ca_bundle, config.sync.timeout,
                       config.sync.deadline, f"signage-player/{__version__}")
-    return BundleSync(config.sync.url, Store(config.state_dir / "store"), fetcher, config.sync.public_key,
-                      config.sync.allow_unsigned, now, config.limits, _image_problem)
-
-
-def _image_problem(body):
-    """Pictures are decoded only when a bundle's library is built (pygame is imported
-    then, not by ``signage sync --once``, which only downloads and activates)."""
-    from player.render.draw import image_problem
-    return image_problem(body)
+    store = store or Store(config.state_dir / "store")
+    return BundleSync(config.sync.url, store, fetcher, config.sync.public_key,
+                      config.sync.allow_unsigned, now, config.limits, ingest)
 
 
 def bundle_section(sync: BundleSync | None) -> dict:
@@ -37,7 +39,7 @@ def bundle_section(sync: BundleSync | None) -> dict:
     active = sync.active
     return {"version": active.version, "verified": active.signed, "activated_at": active.activated_at,
             "created": active.created, "expires": active.expires, "stale": sync.status.stale,
-            "refused": sync.status.refused, "missing_objects": len(sync.missing())}
+            "refused": sync.status.refused, "missing_objects": sync.status.missing_objects}
 
 
 def sync_section(sync: BundleSync | None) -> dict:

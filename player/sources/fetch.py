@@ -92,11 +92,14 @@ class Fetcher:
         self.requests_made += 1
         with deadline(self.deadline) as guard:
             try:
-                return self._get(url, shown, max_bytes, headers, accept)
+                reply = self._get(url, shown, max_bytes, headers, accept)
             except DownloadError:
                 if guard.fired:
                     raise DownloadError(f"{shown}: not complete after {self.deadline:g} s, cut off") from None
                 raise
+            if guard.fired:  # cut mid-headers, a reply can look complete: never use it
+                raise DownloadError(f"{shown}: not complete after {self.deadline:g} s, cut off")
+            return reply
 
     def _get(self, url: str, shown: str, max_bytes: int, headers: dict[str, str] | None,
              accept: tuple[int, ...]) -> Response:

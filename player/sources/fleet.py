@@ -83,6 +83,10 @@ class MemoryStore(Store):
         """The object's bytes if this store holds it."""
         return self.pool.get(sha) if sha in self.held else None
 
+    def has(self, sha: str) -> bool:
+        """Whether this store holds the object."""
+        return sha in self.held
+
     def read_pointer(self, name: str) -> str:
         """A pointer file's text (FileNotFoundError when there is none, as on disk)."""
         try:

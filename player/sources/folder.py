@@ -9,32 +9,37 @@ its copy has finished:
    after start: its modification time is not within ``quiet`` seconds of now);
 3. it parses (and a picture decodes) completely.
 
-A file that fails while it has been quiet for less than ``quiet + grace`` seconds is
-retried, not reported (a copy that paused). A file still settling keeps its previous
-version on screen. A settled file that fails is reported — and if an earlier version of
-the same path was good, that version stays on screen (the staff report says so). Good
-versions are kept in the player's :class:`~player.sources.store.Store`, so the last good
-content survives a restart even when the share only holds a broken file. A deleted file
-leaves the index and the screen at the next scan.
+A file that fails is reported at once when its copy is known to be complete (inotify saw
+it closed); otherwise (polling, a network share) it is retried for ``grace`` seconds
+before anyone is told — maybe a copy that paused. A file still settling keeps its
+previous version on screen. A settled file that fails is reported — and if an earlier
+version of the same path was good, that version stays on screen (the staff report says
+so). Good versions are kept in the player's :class:`~player.sources.store.Store`, so the
+last good content survives a restart even when the share only holds a broken file. A
+deleted file leaves the index and the screen at the next scan.
 
-Refused outright (no waiting): links that leave the folder, unreadable files. Junk
-names (``~$x.docx``, ``.DS_Store``…) are never read.
+Cost stays flat in the amount of content: the scanner keeps no file bytes, only sizes,
+times and sha256 of what it saw; an unchanged file (same size, time and inode) is not
+read again, and :class:`~player.sources.ingest.Ingest` caches parsed notices by path and
+sha256. Walking, names, special files and depth: :mod:`~player.sources.walk`.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from player.model.library import ImageCheck, SourceFile, build_library, is_ignored, is_image
+from player.model.library import build_library, is_image, too_many_files
 from player.model.limits import Limits
 from player.model.notice import Library
 from player.model.problems import ContentError, Problem
+from player.sources.ingest import CHANGED, Ingest, LazyFile
 from player.sources.store import Store
+from player.sources.walk import read_file, walk
 
 #: A write not followed by a close within this many seconds counts as finished (a close
 #: event can be missed, e.g. for a file written right after its folder was created).
@@ -46,8 +51,10 @@ INDEX = "drop"
 class _Seen:
     size: int
     mtime_ns: int
+    ino: int
+    raw: bytes
     since: float          # monotonic time this (size, mtime) was first observed
-    data: bytes | None = None
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,30 +69,44 @@ class FolderScanner:
     """Scans one folder; tracks which files have finished arriving."""
 
     def __init__(self, root: Path, limits: Limits = Limits(), *, store: Store | None = None,
-                 quiet: float = 1.0, grace: float = 3.0, image_check: ImageCheck | None = None,
+                 ingest: Ingest | None = None, quiet: float = 1.0, grace: float = 3.0,
                  source: str = "drop", clock: Callable[[], float] = time.monotonic) -> None:
         self.root = root
         self.limits = limits
         self.store = store
+        self.ingest = ingest or Ingest(source, limits, store=store, keep_originals=store is not None)
         self.quiet = quiet
         self.grace = grace
-        self.image_check = image_check
         self.source = source
         self.clock = clock
         self._seen: dict[str, _Seen] = {}
         self._writing: dict[str, float] = {}
+        self._closed: set[str] = set()   # close-write seen since the last change: the copy is complete
         self._lock = threading.Lock()
         self._first = True
         self.index: dict[str, str] = store.load_index(INDEX) if store else {}
+        self.tracks_closes = False  # set by the watcher when inotify reports close-write
 
     @classmethod
-    def once(cls, root: Path, limits: Limits = Limits(), image_check: ImageCheck | None = None) -> "FolderScanner":
-        """A scanner for a one-off read (``check``, ``render``): takes every file as it is."""
-        return cls(root, limits, quiet=0.0, grace=0.0, image_check=image_check)
+    def once(cls, root: Path, limits: Limits = Limits(), ingest: Ingest | None = None) -> "FolderScanner":
+        """A scanner for a one-off read (``check``, ``render``, ``bundle build``): takes every
+        file as it is."""
+        return cls(root, limits, ingest=ingest, quiet=0.0, grace=0.0)
 
     def contents(self) -> dict[str, bytes]:
-        """Bytes of every file the last scan took (for publishing a bundle)."""
-        return {rel: seen.data for rel, seen in self._seen.items() if seen.data is not None}
+        """Bytes of every file the last scan took (for publishing a bundle), read now.
+
+        Raises:
+            OSError: a file became unreadable.
+        """
+        out = {}
+        for rel, seen in self._seen.items():
+            if seen.sha256 is None:
+                continue
+            data = read_file(self.root, seen.raw, max(self.limits.text_bytes, self.limits.image_bytes))
+            if hashlib.sha256(data).hexdigest() == seen.sha256:
+                out[rel] = data
+        return out
 
     # -- events from the watcher (observer thread) --------------------------------------
 
@@ -93,11 +114,13 @@ class FolderScanner:
         """A file was created or written to and may still be open."""
         with self._lock:
             self._writing[rel] = self.clock()
+            self._closed.discard(rel)
 
     def note_closed(self, rel: str) -> None:
         """A file opened for writing was closed."""
         with self._lock:
-            self._writing.pop(rel, None)
+            if self._writing.pop(rel, None) is not None:
+                self._closed.add(rel)
 
     def _open_for_write(self, rel: str, now: float) -> bool:
         with self._lock:
@@ -114,43 +137,46 @@ class FolderScanner:
         return self.scan_details().library
 
     def scan_details(self) -> Scan:
-        """Scan the folder; see the module docstring for the rules."""
+        """Scan the folder; see the module docstring for the rules.
+
+        Raises:
+            OSError: the folder itself cannot be listed.
+        """
         now = self.clock()
         wall = time.time()
-        problems: list[Problem] = []
+        found = walk(self.root, max_files=self.limits.files)
+        entries, problems = found.entries, found.problems
+        if found.total > self.limits.files:
+            problems.append(too_many_files(found.total, self.limits.files))
         current: dict[str, _Seen] = {}
         settled: set[str] = set()
         pending = False
-        root_real = os.path.realpath(self.root)
-        for rel, full in self._walk(root_real, problems):
-            try:
-                st = os.stat(full)
-            except OSError as exc:
-                problems.append(_unreadable(rel, exc))
-                continue
+        for entry in entries:
+            rel = entry.rel
             seen = self._seen.get(rel)
-            if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
-                seen = _Seen(st.st_size, st.st_mtime_ns, now)
+            if seen is None or (seen.size, seen.mtime_ns, seen.ino) != (entry.size, entry.mtime_ns, entry.ino):
+                seen = _Seen(entry.size, entry.mtime_ns, entry.ino, entry.raw, now)
             current[rel] = seen
             # At start, files already there are taken unless written in the last moment
             # (compared both ways: with a wrong system clock the difference means nothing).
-            quiet_enough = now - seen.since >= self.quiet or (
-                self._first and abs(wall - st.st_mtime_ns / 1e9) >= self.quiet)
+            # A file taken before and unchanged since (same size, time, inode) stays taken.
+            quiet_enough = seen.sha256 is not None or now - seen.since >= self.quiet or (
+                self._first and abs(wall - entry.mtime_ns / 1e9) >= self.quiet)
             if not quiet_enough or self._open_for_write(rel, now):
                 pending = True
                 continue
             try:
-                self.limits.check_size(st.st_size, is_image(rel))
+                self.limits.check_size(entry.size, is_image(rel))
+                if seen.sha256 is None:
+                    data = read_file(self.root, entry.raw, max(self.limits.text_bytes, self.limits.image_bytes))
+                    self.limits.check_size(len(data), is_image(rel))
+                    seen.sha256 = hashlib.sha256(data).hexdigest()
             except ContentError as exc:
                 problems.append(exc.at(rel))
                 continue
-            if seen.data is None:
-                try:
-                    with open(full, "rb") as handle:
-                        seen.data = handle.read(st.st_size + 1)
-                except OSError as exc:
-                    problems.append(_unreadable(rel, exc))
-                    continue
+            except OSError as exc:
+                problems.append(_unreadable(rel, exc))
+                continue
             settled.add(rel)
         self._seen = current
         self._first = False
@@ -159,58 +185,46 @@ class FolderScanner:
         library = replace(library, newest_mtime=None if newest is None else newest / 1e9)
         return Scan(library, pending or retry)
 
-    def _walk(self, root_real: str, problems: list[Problem]):
-        for folder, dirs, names in os.walk(self.root):
-            rel_folder = os.path.relpath(folder, self.root)
-            rel_folder = "" if rel_folder == "." else rel_folder.replace(os.sep, "/")
-            kept = []
-            for name in sorted(dirs):
-                rel = f"{rel_folder}/{name}" if rel_folder else name
-                full = os.path.join(folder, name)
-                if is_ignored(rel):
-                    continue
-                if os.path.islink(full):
-                    if not _inside(os.path.realpath(full), root_real):
-                        problems.append(_symlink_problem(rel))
-                    continue  # links inside the folder would show things twice
-                kept.append(name)
-            dirs[:] = kept
-            for name in sorted(names):
-                rel = f"{rel_folder}/{name}" if rel_folder else name
-                if is_ignored(rel):
-                    continue
-                full = os.path.join(folder, name)
-                if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
-                    problems.append(_symlink_problem(rel))
-                    continue
-                yield rel, full
+    def _file(self, rel: str, seen: _Seen) -> LazyFile:
+        limit = max(self.limits.text_bytes, self.limits.image_bytes)
+        return LazyFile(rel, seen.sha256, lambda: read_file(self.root, seen.raw, limit))
 
-    def _previous(self, rel: str) -> bytes | None:
+    def _previous(self, rel: str) -> LazyFile | None:
         sha = self.index.get(rel)
-        return self.store.get(sha) if sha and self.store else None
+        if not sha or self.store is None or not self.store.has(sha):
+            return None
+        store = self.store
+        return LazyFile(rel, sha, lambda: store.get(sha) or b"")
+
+    def _complete(self, rel: str, seen: _Seen, now: float) -> bool:
+        """Whether a failing file is certainly complete (report now) or maybe paused (retry)."""
+        if now - seen.since >= self.quiet + self.grace:
+            return True
+        with self._lock:
+            return self.tracks_closes and rel in self._closed
 
     def _build(self, current: dict[str, _Seen], settled: set[str], problems: list[Problem],
                now: float) -> tuple[Library, bool]:
-        files = {rel: SourceFile(rel, current[rel].data) for rel in settled}
+        files = {rel: self._file(rel, current[rel]) for rel in settled}
         previous_used: set[str] = set()
         for rel in current.keys() - settled:  # still arriving: the previous version, if any
             old = self._previous(rel)
             if old is not None:
-                files[rel] = SourceFile(rel, old)
+                files[rel] = old
                 previous_used.add(rel)
         library = self._library(files.values(), problems)
         reported: list[Problem] = []
         retry = False
-        substitute: dict[str, bytes | None] = {}
+        substitute: dict[str, LazyFile | None] = {}
         for problem in library.problems:
             rel = problem.path
-            if rel in settled and now - current[rel].since < self.quiet + self.grace:
+            if rel in settled and (problem.message == CHANGED or not self._complete(rel, current[rel], now)):
                 retry = True  # maybe a copy that paused: try again before telling anyone
                 substitute[rel] = self._previous(rel)
                 continue
             if rel in settled:
                 old = self._previous(rel)
-                if old is not None and old != current[rel].data:
+                if old is not None and old.sha256 != current[rel].sha256:
                     substitute[rel] = old
                     problem = Problem(problem.path, problem.message + "; the previous version stays on screen",
                                       problem.hint_zh + "（屏幕上仍显示此前正确的版本）", problem.line)
@@ -220,24 +234,31 @@ class FolderScanner:
                 if old is None:
                     files.pop(rel, None)
                 else:
-                    files[rel] = SourceFile(rel, old)
+                    files[rel] = old
                     previous_used.add(rel)
             library = self._library(files.values(), ())
+        self.ingest.finish_scan()
         library = replace(library, problems=tuple(sorted(reported, key=lambda p: (p.path, p.line or 0))))
         self._remember(current, settled, {p.path for p in library.problems} | set(substitute) | previous_used)
         return library, retry
 
     def _library(self, files, problems) -> Library:
-        return build_library(files, self.limits, problems, self.source, self.image_check)
+        return build_library(files, self.limits, problems, self.source, self.ingest)
 
     def _remember(self, current: dict[str, _Seen], settled: set[str], not_good: set[str]) -> None:
-        """Keep good versions in the store; forget paths that are gone."""
+        """Index the good versions (the ingest keeps their bytes); forget paths that are gone."""
         if self.store is None:
             return
         index = {rel: sha for rel, sha in self.index.items() if rel in current}
         for rel in settled - not_good:
-            sha = self.store.put(current[rel].data)
-            if sha is not None:
+            sha = current[rel].sha256
+            if sha is not None and not self.store.has(sha):
+                # ticker.txt and sidecars (the ingest keeps the notices' bytes itself)
+                try:
+                    self.store.put(self._file(rel, current[rel]).data)
+                except (OSError, ContentError):
+                    continue
+            if sha is not None and self.store.has(sha):
                 index[rel] = sha
         if index != self.index:
             if self.store.save_index(INDEX, index):
@@ -245,16 +266,7 @@ class FolderScanner:
             self.index = index
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def _unreadable(rel: str, exc: OSError) -> Problem:
     reason = exc.strerror or str(exc)
     return Problem(rel, f"cannot read file: {reason}; check its permissions on the share",
                    f"文件无法读取（{reason}）：请检查文件权限，或重新复制")
-
-
-def _symlink_problem(rel: str) -> Problem:
-    return Problem(rel, "link points outside the content folder and is refused; copy the file in instead",
-                   "这是指向文件夹外部的快捷链接，不能使用：请把文件本身复制进来")

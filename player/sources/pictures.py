@@ -52,7 +52,7 @@ def _refuse_pixels(width: int, height: int, limit: int) -> ContentError:
         f"图片尺寸为 {width}×{height}，超过 {limit / 1e6:g} 百万像素的上限：请缩小图片（如宽 1920 像素）后再放入")
 
 
-def normalize(data: bytes, box: tuple[int, int] | None, max_pixels: int) -> Decoded:
+def normalize(data: bytes, box: tuple[int, int] | None, max_pixels: int, encode: bool = True) -> Decoded:
     """Decode, check, orient and downscale one picture (runs in the sandbox).
 
     Args:
@@ -60,6 +60,7 @@ def normalize(data: bytes, box: tuple[int, int] | None, max_pixels: int) -> Deco
         box: the largest (width, height) worth keeping; None keeps the full size
             (validation only: ``signage check`` and ``bundle build`` use the size).
         max_pixels: the decoded-size limit (``limits.image_megapixels``).
+        encode: False only checks (``data`` of the result is empty).
 
     Raises:
         ContentError: not a picture, damaged, truncated or over the pixel limit.
@@ -94,6 +95,8 @@ def normalize(data: bytes, box: tuple[int, int] | None, max_pixels: int) -> Deco
     except (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError, KeyError,
             Image.DecompressionBombError) as exc:
         raise _refuse_damaged(str(exc)[:120] or type(exc).__name__) from None
+    if not encode:
+        return Decoded("", image.size[0], image.size[1], b"")
     alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     image = image.convert("RGBA" if alpha else "RGB")
     if box is not None:

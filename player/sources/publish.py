@@ -21,11 +21,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from player.fsutil import atomic_write
-from player.model.library import ImageCheck
 from player.model.limits import Limits
 from player.model.problems import Problem
 from player.sources.bundle import FORMAT, canonical_json, generate_keypair, sign
 from player.sources.folder import FolderScanner
+from player.sources.ingest import Ingest
 
 
 class PublishError(Exception):
@@ -73,15 +73,19 @@ def previous_version(out: Path) -> int:
 
 def build_bundle(src: Path, out: Path, key: Ed25519PrivateKey | None, version: int | None = None,
                  expires_days: float | None = None, limits: Limits = Limits(),
-                 image_check: ImageCheck | None = None, now: dt.datetime | None = None) -> Built:
+                 now: dt.datetime | None = None) -> Built:
     """Validate ``src`` and write it as a bundle into ``out``.
 
     Raises:
         PublishError: a content problem (nothing is written), or a version that would not
             be newer than the one already published.
     """
-    scanner = FolderScanner.once(src, limits, image_check)
-    library = scanner.scan()
+    ingest = Ingest("bundle", limits)  # validation only: pictures decoded in the sandbox
+    try:
+        scanner = FolderScanner.once(src, limits, ingest)
+        library = scanner.scan()
+    finally:
+        ingest.close()
     if library.problems:
         raise PublishError(f"{len(library.problems)} problem(s) in {src}; nothing was published",
                            library.problems)

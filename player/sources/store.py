@@ -18,6 +18,8 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
+import threading
 import time
 from pathlib import Path
 
@@ -37,15 +39,23 @@ class Store:
         self.root = root
         self.objects = root / "objects"
         self.last_error: str | None = None
+        self._collecting = threading.Lock()  # one Store per state dir, shared by the sources
 
     def _path(self, sha: str) -> Path:
         return self.objects / sha[:2] / sha
 
     def put(self, data: bytes) -> str | None:
-        """Keep ``data``; returns its sha256, or None when it could not be written."""
+        """Keep ``data``; returns its sha256, or None when it could not be written.
+
+        An object that exists already has its modification time refreshed: collection
+        spares unreferenced objects younger than the grace period, so an object that a
+        new index or pointer is about to name is never collected in between.
+        """
         sha = hashlib.sha256(data).hexdigest()
         path = self._path(sha)
         if path.exists():
+            with contextlib.suppress(OSError):
+                os.utime(path)
             return sha
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +65,10 @@ class Store:
             return None
         self.last_error = None
         return sha
+
+    def has(self, sha: str) -> bool:
+        """Whether the object is present (not verified: cheap, for status and repairs)."""
+        return len(sha) == 64 and self._path(sha).is_file()
 
     def get(self, sha: str) -> bytes | None:
         """The object's bytes if present and intact (its hash is checked)."""
@@ -125,6 +139,9 @@ class Store:
             if isinstance(data, dict):
                 mapping = data.get("files") if isinstance(data.get("files"), dict) else data
                 keep.update(v for v in mapping.values() if isinstance(v, str))
+                # picture indexes: {key: {"sha256": …, "width": …, "height": …}}
+                keep.update(v["sha256"] for v in mapping.values()
+                            if isinstance(v, dict) and isinstance(v.get("sha256"), str))
         return keep
 
     def collect(self, grace: float = COLLECT_GRACE) -> int:
@@ -132,6 +149,10 @@ class Store:
         once they are ``grace`` seconds old (a bundle being downloaded by another thread
         or process is not referenced yet). Returns how many files were deleted.
         """
+        with self._collecting:
+            return self._collect(grace)
+
+    def _collect(self, grace: float) -> int:
         removed = 0
         if not self.objects.is_dir():
             return 0
@@ -158,3 +179,42 @@ class Store:
                       message)
         self.last_error = message
 
+
+
+class MemoryStore(Store):
+    """A store in memory, for one-off commands (``signage render``, ``schedule``): pictures
+    are normalized into it and drawn from it, and nothing touches the state dir."""
+
+    def __init__(self) -> None:
+        super().__init__(Path("<memory>"))
+        self._objects: dict[str, bytes] = {}
+        self._pointers: dict[str, str] = {}
+
+    def put(self, data: bytes) -> str | None:
+        """Keep ``data``; returns its sha256."""
+        sha = hashlib.sha256(data).hexdigest()
+        self._objects[sha] = data
+        return sha
+
+    def has(self, sha: str) -> bool:
+        """Whether the object is held."""
+        return sha in self._objects
+
+    def get(self, sha: str) -> bytes | None:
+        """The object's bytes, if held."""
+        return self._objects.get(sha)
+
+    def read_pointer(self, name: str) -> str:
+        """A named JSON text (FileNotFoundError when there is none, as on disk)."""
+        try:
+            return self._pointers[name]
+        except KeyError:
+            raise FileNotFoundError(name) from None
+
+    def write_pointer(self, name: str, data: bytes) -> None:
+        """Replace a named JSON text."""
+        self._pointers[name] = data.decode("utf-8")
+
+    def collect(self, grace: float = COLLECT_GRACE) -> int:
+        """Nothing is collected in memory (the command ends soon)."""
+        return 0

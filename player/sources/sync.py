@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import json
 import logging
@@ -36,12 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from player.jitter import jittered
-from player.model.library import ImageCheck, SourceFile, build_library
+from player.model.library import build_library
 from player.model.limits import Limits
+from player.model.problems import ContentError
 from player.model.notice import Library
 from player.sources.bundle import (MAX_MANIFEST, ExpiredError, Manifest, RepositoryError, SignatureError,
                                    load_public_key, verify_manifest)
 from player.sources.fetch import DownloadError, Getter
+from player.sources.ingest import Ingest, LazyFile
 from player.sources.store import Store
 
 log = logging.getLogger(__name__)
@@ -103,6 +106,7 @@ class SyncStatus:
     last_error: str | None = None
     refused: str | None = None
     stale: bool = False
+    missing_objects: int = 0
 
 
 class BundleSync:
@@ -110,7 +114,7 @@ class BundleSync:
 
     def __init__(self, url: str, store: Store, fetcher: Getter, public_key: Path | None,
                  allow_unsigned: bool, now: Callable[[], dt.datetime], limits: Limits = Limits(),
-                 image_check: ImageCheck | None = None,
+                 ingest: Ingest | None = None,
                  pause: Callable[[float], None] = time.sleep) -> None:
         self._pause = pause
         self.url = url if url.endswith("/") else url + "/"
@@ -120,7 +124,7 @@ class BundleSync:
         self.allow_unsigned = allow_unsigned
         self.now = now
         self.limits = limits
-        self.image_check = image_check
+        self.ingest = ingest or Ingest("bundle", limits, store=store)
         self.status = SyncStatus()
         self._source_expired = False  # the newest manifest the source served had expired
         self.active = self._load(ACTIVE)
@@ -139,11 +143,18 @@ class BundleSync:
     # -- the active content ----------------------------------------------------------
 
     def missing(self, snapshot: Snapshot | None = None) -> list[str]:
-        """Objects of a snapshot that are missing or damaged in the store."""
-        snapshot = snapshot or self.active
-        if snapshot is None:
+        """Objects of a snapshot that are missing in the store (a cheap existence check;
+        damaged objects are found, dropped and fetched again when the library is built).
+
+        Also updates :attr:`SyncStatus.missing_objects` for the active bundle (status
+        reads that number; it never looks into the store itself)."""
+        target = snapshot or self.active
+        if target is None:
             return []
-        return sorted({sha for sha in snapshot.files.values() if self.store.get(sha) is None})
+        missing = sorted({sha for sha in target.files.values() if not self.store.has(sha)})
+        if target is self.active:
+            self.status.missing_objects = len(missing)
+        return missing
 
     def library(self) -> Library:
         """The active bundle's notices (the previous bundle while the active one is incomplete)."""
@@ -155,12 +166,12 @@ class BundleSync:
         return Library()
 
     def _build(self, snapshot: Snapshot) -> Library:
-        files = []
-        for path, sha in snapshot.files.items():
-            data = self.store.get(sha)
-            if data is not None:
-                files.append(SourceFile(path, data))
-        return build_library(files, self.limits, source="bundle", image_check=self.image_check)
+        store = self.store
+        files = [LazyFile(path, sha, functools.partial(_stored, store, sha))
+                 for path, sha in snapshot.files.items() if store.has(sha)]
+        library = build_library(files, self.limits, source="bundle", parse=self.ingest)
+        self.ingest.finish_scan()
+        return library
 
     # -- one cycle -----------------------------------------------------------------------
 
@@ -243,7 +254,7 @@ class BundleSync:
     def _download(self, manifest: Manifest) -> int:
         fetched = 0
         for entry in manifest.files:
-            if self.store.get(entry.sha256) is not None:
+            if self.store.has(entry.sha256):
                 continue
             url = f"{self.url}objects/{entry.sha256[:2]}/{entry.sha256}"
             data = self.fetcher.get(url, entry.size).body
@@ -277,6 +288,16 @@ class BundleSync:
 
     def _write(self, name: str, snapshot: Snapshot) -> None:
         self.store.write_pointer(name, json.dumps(snapshot.to_json(), ensure_ascii=False, indent=0).encode("utf-8"))
+
+
+def _stored(store: Store, sha: str) -> bytes:
+    """An object's bytes (its hash checked by the store: a damaged one is dropped, refused
+    here and fetched again by the next cycle)."""
+    data = store.get(sha)
+    if data is None:
+        raise ContentError("the player's stored copy of this file is damaged; it is downloaded again "
+                           "at the next sync", "播放器保存的副本已损坏，下次同步时会重新下载")
+    return data
 
 
 def _http_date(value: str | None) -> dt.datetime | None:

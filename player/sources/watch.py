@@ -28,10 +28,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from player.model.library import STATUS_NAME, ImageCheck
+from player.model.library import STATUS_NAME
+from player.model.names import display_name
 from player.model.limits import Limits
 from player.model.notice import Library
 from player.sources.folder import FolderScanner
+from player.sources.ingest import Ingest
 from player.sources.store import Store
 
 log = logging.getLogger(__name__)
@@ -95,14 +97,15 @@ class FolderWatcher:
 
     def __init__(self, root: Path, limits: Limits, on_library: Callable[[Library], None],
                  poll: str = "auto", rescan: float = 300.0, quiet: float = 1.0, grace: float = 3.0,
-                 store: Store | None = None, image_check: ImageCheck | None = None,
+                 store: Store | None = None, ingest: Ingest | None = None,
                  health_every: float = HEALTH_EVERY) -> None:
         self.root = root
-        self.scanner = FolderScanner(root, limits, store=store, quiet=quiet, grace=grace, image_check=image_check)
+        self.scanner = FolderScanner(root, limits, store=store, ingest=ingest, quiet=quiet, grace=grace)
         self.on_library = on_library
         self.polling = wants_polling(poll, root)
         #: inotify reports close-write; other observers do not, so only stability counts there.
         self.tracks_writes = not self.polling and Observer.__name__ == "InotifyObserver"
+        self.scanner.tracks_closes = self.tracks_writes
         self.rescan = rescan
         self.quiet = quiet
         self.restarts = 0
@@ -118,14 +121,15 @@ class FolderWatcher:
         self._missing_logged = False
 
     def relative(self, path: str | bytes) -> str | None:
-        """A path from an event as a content-relative POSIX path (None outside the root)."""
-        path = os.fsdecode(path)
-        if not path:
+        """A path from an event as the content-relative display path the scanner uses
+        (names decoded as in :func:`player.model.names.display_name`; None outside the root)."""
+        raw = os.fsencode(path)
+        if not raw:
             return None
-        rel = os.path.relpath(path, self.root)
-        if rel.startswith(".."):
+        rel = os.path.relpath(raw, os.fsencode(self.root))
+        if rel.startswith(b".."):
             return None
-        return rel.replace(os.sep, "/")
+        return "/".join(display_name(part) for part in rel.split(os.fsencode(os.sep)))
 
     def touch(self) -> None:
         """Note that something in the folder changed (called from the observer thread)."""
