@@ -4,7 +4,9 @@ The rules docs/content.md promises ("How text is set on the screen"), checked on
 display ops alone, with this module's own patterns:
 
 - isolated last character: no paragraph or list item of two or more lines ends in a line
-  holding one character, with or without its punctuation (密。);
+  holding one character, with or without its punctuation (密。), unless the line before
+  is a single run (a number with its unit) too wide to share a line with that mark, or
+  the break cuts a run wider than the line;
 - page top: no page starts with a line of one character (准。), nor with the short last
   line (under a third of the measure) of a paragraph;
 - unbreakable runs: no line ends inside a number with its unit, a decimal amount, a
@@ -12,9 +14,11 @@ display ops alone, with this module's own patterns:
   tables: every run of a cell is drawn whole by one text op);
 - titles and headings: a line break between two Han characters falls between two words
   of the segmenter (unless the word is wider than the line), and title lines are
-  balanced (the shortest at least half the longest);
-- page fill: no page but the last is less than a quarter full, and the last page is not
-  less than a quarter full while the page before is more than three quarters full.
+  balanced (the last line at least a third of the longest);
+- page fill: no page but the last is less than a quarter full; no page is less than a
+  quarter full while the page before had room for its content; the last page is not less
+  than a quarter full after a page more than three quarters full with more than half a
+  page of text (lines that balancing could have moved).
 
 Lines are rebuilt from the ops (text ops of one y, left to right) and matched in order
 against the notice's blocks, so a lost or reordered line is a problem too.
@@ -143,9 +147,9 @@ class Checker:
         if qr is not None:
             head |= set(lay.title_block(notice, qr.flow_width)[0])
         running = set(lay.running_head(notice)[0])
-        title_ops = [op for op in pages[0].ops if op in head and isinstance(op, TextOp)
-                     and op.style == lay.styles.title]
+        title_ops = {op for op in pages[0].ops if isinstance(op, TextOp) and op.style == lay.styles.title}
         problems += self._title(notice, rebuild_lines(title_ops, 0, lay))
+        head |= title_ops
         flows = [[op for op in page.ops if op not in extra and op not in (head if n == 0 else running)]
                  for n, page in enumerate(pages)]
         if isinstance(notice.body, TextBody):
@@ -171,7 +175,7 @@ class Checker:
         widest = max(ln.x1 - ln.x0 for ln in lines)
         for cut in word_breaks_inside(notice.title, starts, self.words, self.lay.frame.page.w * 0.9, width_of):
             problems.append(f"{notice.id} p1: title broken inside a word: {cut}")
-        if len(lines) > 1 and min(ln.x1 - ln.x0 for ln in lines) < 0.5 * widest:
+        if len(lines) > 1 and lines[-1].x1 - lines[-1].x0 < widest / 3:
             problems.append(f"{notice.id} p1: title lines not balanced: {[ln.text for ln in lines]}")
         return problems
 
@@ -209,8 +213,11 @@ class Checker:
             for run in split_runs(text, starts, widest, width_of):
                 problems.append(f"{where}: run split across lines: {run}")
             if isinstance(block, (Paragraph, ListItem)) and len(mine) > 1:
-                last = mine[-1][1]
-                if core(last) <= 1:
+                last, before = mine[-1][1], mine[-2][1].strip("\u3000 ")
+                # Exempt: the line before is one run that cannot give a character up, or the
+                # break cuts a run wider than the line.
+                forced = any(m.start() < starts[-1] < m.end() for m in RUNS.finditer(text))
+                if core(last) <= 1 and not RUNS.fullmatch(before) and not forced:
                     problems.append(f"{where}: isolated last character: {last!r}")
                 index, _ = mine[-1]
                 if page_first.get(lines[index].page) == index and lines[index].x1 - lines[index].x0 < SHORT * widest:
@@ -267,12 +274,21 @@ class Checker:
         return bottom / self.lay.frame.page.h
 
     def _fill(self, notice: Notice, pages: tuple[Page, ...], extra: set[Op]) -> list[str]:
+        lay = self.lay
         fills = [self.fill(page, extra) for page in pages]
+        # Where the flow starts: below the title block on page 1, the running head after.
+        tops = [lay.title_block(notice)[1] / lay.frame.page.h]
+        tops += [lay.running_head(notice)[1] / lay.frame.page.h] * (len(pages) - 1)
+        flows = [max(0.0, fill - top) for fill, top in zip(fills, tops)]
         problems = []
         for n, value in enumerate(fills[:-1]):
             if value < 0.25:
                 problems.append(f"{notice.id} p{n + 1}: page only {value:.0%} full before the last page")
-        if len(fills) > 1 and fills[-1] < 0.25 and fills[-2] > 0.75:
+        for n in range(1, len(fills)):
+            if fills[n] < 0.25 and fills[n - 1] + flows[n] <= 1.0:
+                problems.append(f"{notice.id} p{n + 1}: page {fills[n]:.0%} full although page {n} "
+                                f"({fills[n - 1]:.0%}) had room for it")
+        if len(fills) > 1 and fills[-1] < 0.25 and fills[-2] > 0.75 and flows[-2] > 0.5:
             problems.append(f"{notice.id} p{len(fills)}: last page {fills[-1]:.0%} full "
                             f"after a page {fills[-2]:.0%} full")
         return problems

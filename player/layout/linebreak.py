@@ -14,7 +14,8 @@ Filling is greedy; when the next token does not fit and no break is allowed righ
 there, the break moves back to the nearest allowed position ("push-out": the previous
 character goes down with the punctuation). Inside words a break is allowed again when a
 word is wider than the line; only a run that cannot be broken and is wider than the line
-by itself is cut inside: a URL after / . - ? & =, anything else between characters.
+by itself is cut inside: a URL after / . - ? & =, another run after a unit or separator
+when it can (2026年11月/27日), else between characters.
 
 Paragraphs also avoid an isolated last line (``avoid_widow``): a last line holding one
 character, with or without its punctuation (密。), takes the token(s) before it along, so
@@ -51,6 +52,8 @@ NO_END = frozenset(
 HANGABLE = frozenset("，。、；：！？）》】」』〕〗〉”’")
 #: Characters a too-long URL may be broken after.
 URL_BREAK_AFTER = frozenset("/.-?&=#_")
+#: Characters a run wider than the line is preferably cut after (besides a unit: 2026年/11月).
+RUN_BREAK_AFTER = frozenset(",-/:：—–~～ ")
 
 _URL_TRAILING = ".,;:!?)]}'\""
 
@@ -231,17 +234,22 @@ def break_lines(text: str, width: float, measure: Callable[[str], float]) -> lis
 def _cut(text: str, tok: Token, line_start: int, width: float, measure: RangeMeasure) -> int:
     """Where to cut a too-wide token so that ``text[line_start:cut]`` fits.
 
-    URLs are cut after / . - ? & = when such a place fits, anything else between
+    URLs are cut after / . - ? & = when such a place fits; other runs after a Han unit or
+    a separator (2026年11月/27日, 8:30-/12:00) when one fits, else between any two
     characters. Returns ``tok.start`` when not even one character fits.
     """
     end = tok.start
-    best_url = -1
+    best_url = best_run = -1
     while end < tok.end and measure(line_start, end + 1) <= width + 1e-9:
         end += 1
         if tok.url and text[end - 1] in URL_BREAK_AFTER:
             best_url = end
+        if end < tok.end and (text[end - 1] in RUN_BREAK_AFTER or "\u4e00" <= text[end - 1] <= "\u9fff"):
+            best_run = end  # after a unit (2026年/11月) or a separator
     if tok.url and best_url > tok.start:
         return best_url
     if tok.url and line_start < tok.start:
         return tok.start  # start the URL on a fresh line rather than cut it anywhere
+    if not tok.url and best_run > tok.start:
+        return best_run
     return end

@@ -185,7 +185,8 @@ class Layouter:
                     items[-1] = replace(items[-1], keep_with_next=True)
                 lines = layout_paragraph([Span(block.text)], width, self.metrics, s.closing,
                                          justify=False, align="right")
-                items += self._lines(lines, s.closing, s.body.size * 1.2 if first else 0.0)
+                items += self._lines(lines, s.closing, s.body.size * 1.2 if first else 0.0,
+                                     keep=True)  # the 落款 and date stay on one page
         return items
 
     def _list_item(self, block: ListItem, width: float, gap: float) -> list[Item]:

@@ -116,10 +116,10 @@ def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regu
 
 
 def _set(styled: _Styled, width: float, keep: frozenset[int], flowing: bool, align: str,
-         em: float) -> list[Line]:
+         em: float, avoid_widow: bool = False) -> list[Line]:
     text = styled.text
     ranges = break_ranges(text, width, styled.measure, trim=styled.hang if flowing else None,
-                          avoid_widow=flowing, keep=keep)
+                          avoid_widow=flowing or avoid_widow, keep=keep)
     lines = []
     for number, (start, end) in enumerate(ranges):
         natural = styled.measure(start, end)
@@ -176,7 +176,8 @@ def balanced_lines(spans: Sequence[Span], width: float, metrics: Metrics, style:
 
     The narrowest width that still gives the same number of lines, with no break inside
     a word (when ``words`` is given), is found by bisection, so an 80-character title does
-    not end in a two-character last line.
+    not end in a two-character last line; a last line of one character (or one word of
+    one character, 公开/表) still takes the word before it along.
 
     Args:
         spans, width, metrics, style: as for :func:`layout_paragraph` (``bold``: the style
@@ -204,7 +205,7 @@ def balanced_lines(spans: Sequence[Span], width: float, metrics: Metrics, style:
             high = mid
         else:
             low = mid
-    lines = _set(styled, high, keep, False, "left" if align == "left" else align, style.size)
+    lines = _set(styled, high, keep, False, align, style.size, avoid_widow=True)
     # Re-align within the full width.
     shift = {"center": (width - high) / 2, "right": width - high}.get(align, 0.0)
     return [Line(tuple(TextOp(r.x + shift, r.y, r.text, r.style) for r in ln.runs), ln.width, ln.chars)
