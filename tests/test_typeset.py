@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from player.layout.display import Style, TextOp
 from player.layout.flow import Item, paginate
-from player.layout.linebreak import break_lines, break_ranges, core_chars
+from player.layout.linebreak import break_lines, core_chars
 from player.layout.pages import Layouter
 from player.layout.paragraph import balanced_lines, layout_paragraph
 from player.layout.theme import Frame

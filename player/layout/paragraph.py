@@ -111,8 +111,15 @@ def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regu
     styled = _Styled(spans, regular, bold or regular, INDENT if indent else "", metrics)
     if not styled.text.strip():
         return []
-    keep = inside_words(styled.text, words) if words is not None else frozenset()
+    keep = _inside_words(styled, width, words)
     return _set(styled, width, keep, justify and align == "left", align, regular.size)
+
+
+def _inside_words(styled: _Styled, width: float, words: Segmenter | None) -> frozenset[int]:
+    """Positions inside words, asked of the segmenter only when the text needs two lines."""
+    if words is None or styled.measure(0, len(styled.text)) <= width + 1e-9:
+        return frozenset()
+    return inside_words(styled.text, words)
 
 
 def _set(styled: _Styled, width: float, keep: frozenset[int], flowing: bool, align: str,
@@ -189,7 +196,7 @@ def balanced_lines(spans: Sequence[Span], width: float, metrics: Metrics, style:
     styled = _Styled(spans, style, bold or style, INDENT if indent else "", metrics)
     if not styled.text.strip():
         return []
-    keep = inside_words(styled.text, words) if words is not None else frozenset()
+    keep = _inside_words(styled, width, words)
     greedy = break_ranges(styled.text, width, styled.measure, keep=keep)
     if len(greedy) <= 1:
         return _set(styled, width, keep, False, align, style.size)

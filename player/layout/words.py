@@ -7,7 +7,10 @@ jieba's dictionary and algorithm through ``rjieba`` (the Rust port jieba-rs: the
 segmentation, ~100 ms to load instead of ~1 s, ~33 MB instead of ~80 MB, a few µs a
 title; figures in docs/performance.md).
 
-The segmenter is optional at every step: ``rjieba`` is imported on first use, and when it
+The segmenter is optional at every step: ``rjieba`` is imported on first use (layout asks
+only for a text that needs more than one line, so a landscape screen whose titles fit
+may never load it; the runtime can :meth:`JiebaSegmenter.load` it ahead, in a background
+thread, to keep the ~100 ms import out of a first layout), and when it
 is missing, fails, or returns words that do not spell the text, :func:`inside_words`
 answers ``frozenset()`` and titles break between characters under the ordinary clreq
 rules. Layout stays deterministic: the same text and segmenter give the same positions.
