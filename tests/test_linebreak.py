@@ -297,6 +297,26 @@ def segments(draw):
     return kind, "".join(opens) + core + inner_space + "".join(closes)
 
 
+#: Issue 17 made some neighbours one run (no break between them): a number and a unit
+#: (the unit characters among HAN), UAX #14 LB24/LB25 (a postfix or prefix and a letter,
+#: digit or opening bracket), and a number range or time joined by ～ or ：.
+UNIT_HAN = set("人个时分成年")
+POSTFIX_PREFIX = set("%％‰℃￥$＄")
+
+
+def joined(before: str, after: str) -> bool:
+    """Whether two segments written without a space between form one run."""
+    last, first = before[-1], after[0]
+    alnum = lambda ch: ch.isascii() and ch.isalnum()  # noqa: E731
+    if last.isdigit() and first in UNIT_HAN:
+        return True
+    if last in POSTFIX_PREFIX and (alnum(first) or first in "（([{“‘《【「『〔〖〈"):
+        return True
+    if first in POSTFIX_PREFIX and alnum(last):
+        return True
+    return len(before) > 1 and before[-1] in "～：" and before[-2].isdigit() and first.isdigit()
+
+
 @st.composite
 def texts(draw):
     """Mixed text plus the (start, content_end, is_url) spans of its segments."""
@@ -308,6 +328,8 @@ def texts(draw):
     for index, (kind, piece) in enumerate(parts):
         start = len(text)
         text += piece
+        if spans and spans[-1][1] == start and kind != "url" and joined(text[spans[-1][0]:start], piece):
+            start = spans.pop()[0]  # one run with the segment before
         spans.append((start, len(text), kind == "url"))
         nxt = parts[index + 1][1] if index + 1 < len(parts) else ""
         must_space = kind == "url" or (nxt and ord(nxt[0]) < 0x80

@@ -13,13 +13,14 @@ Page time follows the amount of text: ``chars / chars_per_minute``, clamped to
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from player.layout.display import Metrics, Op, Page, QrCode, RectOp, TextOp, ImageOp
 from player.layout.flow import Item, paginate, shift
 from player.layout.paragraph import Line, balanced_lines, layout_paragraph
 from player.layout.table import table_groups
 from player.layout.theme import Frame, Styles, Theme
+from player.layout.words import Segmenter, default_segmenter
 from player.model.notice import (
     Closing, Heading, ImageBody, ListItem, Notice, Paragraph, Span, TableBody, TextBody,
 )
@@ -68,12 +69,17 @@ class Pace:
 
 @dataclass(frozen=True)
 class Layouter:
-    """Lays out notices for one screen size."""
+    """Lays out notices for one screen size.
+
+    ``words`` segments titles and headings so that they break between words (default:
+    the process-wide jieba segmenter, loaded on first use; None: between characters).
+    """
 
     frame: Frame
     metrics: Metrics
     theme: Theme = Theme()
     pace: Pace = Pace()
+    words: Segmenter | None = field(default_factory=default_segmenter, compare=False)
 
     @property
     def styles(self) -> Styles:
@@ -94,11 +100,11 @@ class Layouter:
         extra = qr.ops if qr is not None else ()
         if isinstance(body, TableBody):
             args = (body, flow_w)
-            groups = table_groups(*args, self.frame.page.h, self.metrics, self.styles, self.theme)
+            groups = table_groups(*args, self.frame.page.h, self.metrics, self.styles, self.theme, self.words)
             repeat_h = max(sum(item.height for item in g.repeat) for g in groups)
             tallest = self.frame.page.h - max(head_h, run_h) - repeat_h
             if any(row.height > tallest for g in groups for row in g.rows):
-                groups = table_groups(*args, tallest, self.metrics, self.styles, self.theme)
+                groups = table_groups(*args, tallest, self.metrics, self.styles, self.theme, self.words)
             placed = []
             for group in groups:  # each column group starts on a page of its own
                 top = head_h if not placed else run_h
@@ -128,7 +134,8 @@ class Layouter:
             ops.append(TextOp(s.small.size * 0.6, y + (chip_h - self._line_h(s.small, 1.0)) / 2,
                               label.text, replace(s.small, color=self.theme.accent_text)))
             y += chip_h * 0.6
-        for line in balanced_lines([Span(notice.title)], width * 0.9, self.metrics, s.title):
+        for line in balanced_lines([Span(notice.title)], width * 0.9, self.metrics, s.title,
+                                   words=self.words):
             ops.extend(shift(op, width * 0.05, y) for op in line.runs)
             y += self._line_h(s.title, 1.35)
         period = publicity_period(notice)
@@ -162,8 +169,8 @@ class Layouter:
         for index, block in enumerate(body.blocks):
             if isinstance(block, Heading):
                 style = s.heading1 if block.level == 1 else s.heading2 if block.level == 2 else s.heading
-                lines = layout_paragraph(block.spans, width, self.metrics, style, style,
-                                         indent=block.ladder, justify=False)
+                lines = balanced_lines(block.spans, width, self.metrics, style, "left", bold=style,
+                                       indent=block.ladder, words=self.words)
                 items += self._lines(lines, style, s.body.size * (0.7 if block.level <= 2 else 0.4),
                                      keep=True)
             elif isinstance(block, Paragraph):
@@ -178,7 +185,8 @@ class Layouter:
                     items[-1] = replace(items[-1], keep_with_next=True)
                 lines = layout_paragraph([Span(block.text)], width, self.metrics, s.closing,
                                          justify=False, align="right")
-                items += self._lines(lines, s.closing, s.body.size * 1.2 if first else 0.0)
+                items += self._lines(lines, s.closing, s.body.size * 1.2 if first else 0.0,
+                                     keep=True)  # the 落款 and date stay on one page
         return items
 
     def _list_item(self, block: ListItem, width: float, gap: float) -> list[Item]:
@@ -190,17 +198,20 @@ class Layouter:
         if items:
             marker = TextOp(indent - marker_w, 0.0, block.marker, s.body)
             first = items[0]
-            items[0] = Item((marker, *first.ops), first.height, first.space_before,
-                            first.keep_with_next, first.chars)
+            items[0] = replace(first, ops=(marker, *first.ops))
         return items
 
     def _lines(self, lines: list[Line], style, space_before: float, keep: bool = False,
                dx: float = 0.0) -> list[Item]:
         height = self._line_h(style)
+        full = max((line.width for line in lines), default=0.0)
         out = []
         for number, line in enumerate(lines):
             ops = tuple(shift(op, dx, 0.0) for op in line.runs)
-            out.append(Item(ops, height, space_before if number == 0 else 0.0, keep, line.chars))
+            # The last line of a paragraph never starts a page alone (keep with previous).
+            widow = number > 0 and number == len(lines) - 1 and line.width < full / 3
+            out.append(Item(ops, height, space_before if number == 0 else 0.0, keep, line.chars,
+                            keep_with_previous=widow, block_line=(number, len(lines))))
         return out
 
     def _line_h(self, style, factor: float = LINE_BOX) -> float:
@@ -231,7 +242,8 @@ class Layouter:
     def _picture(self, notice: Notice, body: ImageBody, qr: QrColumn | None = None) -> Page:
         s, area = self.styles, self.frame.page
         ops: list[Op] = []
-        lines = balanced_lines([Span(notice.title)], area.w * 0.9, self.metrics, s.heading1)
+        lines = balanced_lines([Span(notice.title)], area.w * 0.9, self.metrics, s.heading1,
+                               words=self.words)
         y = 0.0
         for line in lines[:2]:
             ops.extend(shift(op, area.w * 0.05, y) for op in line.runs)

@@ -5,7 +5,12 @@ U+3000 characters, which the breaker keeps), then each line except the last is
 justified: the spare width is spread evenly over the gaps between tokens, so it goes
 between Han characters and between words, never inside a Latin word or a number. A line
 that would need more than half a character per gap (a line cut short before a very long
-word) is left-aligned instead of being spread thin.
+word) is left-aligned instead of being spread thin. A justified paragraph never ends in a
+line of one character (with or without its punctuation) when moving a token down avoids
+it; the previous line is then justified a little looser.
+
+Titles and headings (:func:`balanced_lines`) break only between words when a
+:class:`~player.layout.words.Segmenter` is given, and their lines are of even length.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 
 from player.layout.display import Metrics, Style, TextOp
 from player.layout.linebreak import HANGABLE, break_ranges, tokenize
+from player.layout.words import Segmenter, inside_words
 from player.model.notice import Span
 
 INDENT = "\u3000\u3000"
@@ -84,7 +90,7 @@ class _Styled:
 
 def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regular: Style,
                      bold: Style | None = None, *, indent: bool = False, justify: bool = True,
-                     align: str = "left") -> list[Line]:
+                     align: str = "left", words: Segmenter | None = None) -> list[Line]:
     """Lay out one paragraph.
 
     Args:
@@ -95,19 +101,32 @@ def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regu
         indent: two-character first-line indent.
         justify: justify all lines but the last (only with ``align="left"``); justified
             paragraphs may hang a line-end 。，、 half out (when that makes the line fit)
-            and avoid a one-character last line.
+            and avoid a last line of one character (with or without its punctuation).
         align: "left", "center" or "right".
+        words: break between words only (titles, headings); None: between characters.
 
     Returns:
         The lines, with runs positioned inside ``width`` (ink never passes it).
     """
     styled = _Styled(spans, regular, bold or regular, INDENT if indent else "", metrics)
-    text = styled.text
-    if not text.strip():
+    if not styled.text.strip():
         return []
-    flowing = justify and align == "left"
+    keep = _inside_words(styled, width, words)
+    return _set(styled, width, keep, justify and align == "left", align, regular.size)
+
+
+def _inside_words(styled: _Styled, width: float, words: Segmenter | None) -> frozenset[int]:
+    """Positions inside words, asked of the segmenter only when the text needs two lines."""
+    if words is None or styled.measure(0, len(styled.text)) <= width + 1e-9:
+        return frozenset()
+    return inside_words(styled.text, words)
+
+
+def _set(styled: _Styled, width: float, keep: frozenset[int], flowing: bool, align: str,
+         em: float, avoid_widow: bool = False) -> list[Line]:
+    text = styled.text
     ranges = break_ranges(text, width, styled.measure, trim=styled.hang if flowing else None,
-                          avoid_widow=flowing)
+                          avoid_widow=flowing or avoid_widow, keep=keep)
     lines = []
     for number, (start, end) in enumerate(ranges):
         natural = styled.measure(start, end)
@@ -116,7 +135,7 @@ def layout_paragraph(spans: Sequence[Span], width: float, metrics: Metrics, regu
         visible = natural - styled.hang(end) if natural > width + 1e-9 else natural
         last = number == len(ranges) - 1
         if flowing and not last:
-            runs = _justified(styled, start, end, width - visible, regular.size)
+            runs = _justified(styled, start, end, width - visible, em)
         else:
             offset = {"center": (width - natural) / 2, "right": width - natural}.get(align, 0.0)
             runs = _runs(styled, start, end, max(0.0, offset))
@@ -158,24 +177,43 @@ def _justified(styled: _Styled, start: int, end: int, spare: float, em: float) -
 
 
 def balanced_lines(spans: Sequence[Span], width: float, metrics: Metrics, style: Style,
-                   align: str = "center") -> list[Line]:
-    """Lines of a title: as many as greedy breaking needs, but of even length.
+                   align: str = "center", *, bold: Style | None = None, indent: bool = False,
+                   words: Segmenter | None = None) -> list[Line]:
+    """Lines of a title or heading: as many as greedy breaking needs, but of even length.
 
-    The narrowest width that still gives the same number of lines is found by bisection,
-    so an 80-character title does not end in a two-character last line.
+    The narrowest width that still gives the same number of lines, with no break inside
+    a word (when ``words`` is given), is found by bisection, so an 80-character title does
+    not end in a two-character last line; a last line of one character (or one word of
+    one character, 公开/表) still takes the word before it along.
+
+    Args:
+        spans, width, metrics, style: as for :func:`layout_paragraph` (``bold``: the style
+            of bold spans, default ``style``).
+        align: "center", "left" or "right"; lines are aligned within ``width``.
+        indent: two-character first-line indent (ladder headings).
+        words: the word segmenter (None: break between characters).
     """
-    greedy = layout_paragraph(spans, width, metrics, style, justify=False, align=align)
+    styled = _Styled(spans, style, bold or style, INDENT if indent else "", metrics)
+    if not styled.text.strip():
+        return []
+    keep = _inside_words(styled, width, words)
+    greedy = break_ranges(styled.text, width, styled.measure, keep=keep)
     if len(greedy) <= 1:
-        return greedy
+        return _set(styled, width, keep, False, align, style.size)
+
+    def fits(w: float) -> bool:
+        ranges = break_ranges(styled.text, w, styled.measure, keep=keep)
+        return len(ranges) <= len(greedy) and not any(s in keep for s, _ in ranges)
+
     low, high = width / len(greedy), width
     for _ in range(12):
         mid = (low + high) / 2
-        if len(layout_paragraph(spans, mid, metrics, style, justify=False)) <= len(greedy):
+        if fits(mid):
             high = mid
         else:
             low = mid
-    lines = layout_paragraph(spans, high, metrics, style, justify=False, align=align)
-    # Re-centre within the full width.
+    lines = _set(styled, high, keep, False, align, style.size, avoid_widow=True)
+    # Re-align within the full width.
     shift = {"center": (width - high) / 2, "right": width - high}.get(align, 0.0)
     return [Line(tuple(TextOp(r.x + shift, r.y, r.text, r.style) for r in ln.runs), ln.width, ln.chars)
             for ln in lines]

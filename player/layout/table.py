@@ -17,7 +17,8 @@ least three characters when the column is wider than that):
 
 Numeric columns (most cells are amounts, counts or percentages) are right-aligned; rows
 alternate backgrounds (zebra); a row whose first cell says 合计/总计/小计 is bold. A row
-taller than a page (a cell with pages of text) is cut between lines.
+taller than a page (a cell with pages of text) is cut between lines. Header cells are
+column headings: with a word segmenter they break between words (收费/标准, not 收费标/准).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from player.layout.flow import Item, shift
 from player.layout.linebreak import tokenize
 from player.layout.paragraph import layout_paragraph
 from player.layout.theme import Styles, Theme
+from player.layout.words import Segmenter
 from player.model.notice import Span, TableBody
 
 _NUMBER = re.compile(r"^[-+−]?[￥¥$]?\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|元|万元|亿元|人|户|个|项|次|元/页|元/次)?$")
@@ -94,11 +96,12 @@ def fit_widths(natural: list[float], minimum: list[float], avail: float) -> list
 
 
 def table_groups(table: TableBody, width: float, max_row_height: float, metrics: Metrics,
-                 styles: Styles, theme: Theme) -> list[TableGroup]:
+                 styles: Styles, theme: Theme, words: Segmenter | None = None) -> list[TableGroup]:
     """Lay out a table for a page area ``width`` wide.
 
     Args:
         max_row_height: the tallest a row may be (rows beyond are cut between lines).
+        words: word segmenter for the header cells (None: they break between characters).
 
     Returns:
         The table as one group, or several column groups when it is too wide.
@@ -111,7 +114,7 @@ def table_groups(table: TableBody, width: float, max_row_height: float, metrics:
         natural, minimum = _column_widths(table, all_cols, style, head, metrics, pad)
         widths = fit_widths(natural, minimum, width)
         if widths is not None:
-            return [_group(table, all_cols, widths, style, head, pad, metrics, theme, max_row_height, None)]
+            return [_group(table, all_cols, widths, style, head, pad, metrics, theme, max_row_height, None, words)]
         if size <= min_size:
             break
         size = max(min_size, int(size * 0.9))
@@ -140,7 +143,8 @@ def table_groups(table: TableBody, width: float, max_row_height: float, metrics:
             total = sum(mini[c] for c in cols)
             widths = [width * mini[c] / total for c in cols]
         caption = f"表格较宽，分 {len(groups)} 部分显示：第 {number} 部分（第 {group[0] + 1}–{group[-1] + 1} 列）"
-        result.append(_group(table, cols, widths, style, head, pad, metrics, theme, max_row_height, caption))
+        result.append(_group(table, cols, widths, style, head, pad, metrics, theme, max_row_height, caption,
+                             words))
     return result
 
 
@@ -149,7 +153,8 @@ def _styles(size: int, theme: Theme) -> tuple[Style, Style, float]:
 
 
 def _group(table: TableBody, cols: list[int], widths: list[float], style: Style, head: Style,
-           pad: float, metrics: Metrics, theme: Theme, max_h: float, caption: str | None) -> TableGroup:
+           pad: float, metrics: Metrics, theme: Theme, max_h: float, caption: str | None,
+           words: Segmenter | None = None) -> TableGroup:
     numeric = numeric_columns(table)
     bold = Style(style.size, True, theme.text)
     repeat: list[Item] = []
@@ -160,7 +165,7 @@ def _group(table: TableBody, cols: list[int], widths: list[float], style: Style,
         ops = tuple(shift(op, 0, i * line_h) for i, line in enumerate(cap_lines) for op in line.runs)
         repeat.append(Item(ops, line_h * len(cap_lines) + pad * 0.5))
     header = _row([table.header[c] for c in cols], widths, metrics, head, head, pad,
-                  [False] * len(cols), theme.table_head_bg, max_h, centre=True)
+                  [False] * len(cols), theme.table_head_bg, max_h, centre=True, words=words)
     repeat.extend(header)
     rows: list[Item] = []
     for index, cells in enumerate(table.rows):
@@ -174,14 +179,15 @@ def _group(table: TableBody, cols: list[int], widths: list[float], style: Style,
 
 def _row(cells: list[str], widths: list[float], metrics: Metrics, style: Style, bold: Style,
          pad: float, numeric: list[bool], background, max_h: float, centre: bool = False,
-         line_color=None) -> list[Item]:
+         line_color=None, words: Segmenter | None = None) -> list[Item]:
     """One table row as one item, or several when it is taller than ``max_h``."""
     line_h = style.size * LINE_BOX
     columns = []
     for c, cell in enumerate(cells):
         inner = max(1.0, widths[c] - 2 * pad)
         align = "center" if centre else "right" if numeric[c] else "left"
-        columns.append(layout_paragraph([Span(cell)], inner, metrics, style, bold, justify=False, align=align))
+        columns.append(layout_paragraph([Span(cell)], inner, metrics, style, bold, justify=False, align=align,
+                                        words=words))
     tallest = max((len(lines) for lines in columns), default=0)
     per_item = max(1, int((max_h - pad) // line_h))
     items = []
