@@ -86,8 +86,8 @@ def build_alert_report(records: Mapping[dt.date, Sequence[Mapping[str, object]]]
             if kind == "start":
                 if key in open_:
                     stale = open_.pop(key)
-                    done.append(replace(stale, end=max(stale.start, last_seen.get(screen, stale.start)),
-                                        reason=INTERRUPTED))
+                    seen = min(last_seen.get(screen, stale.start), at)  # lines are sealed in time order
+                    done.append(replace(stale, end=max(stale.start, seen), reason=INTERRUPTED))
                 open_[key] = AlertShowing(screen, str(record.get("source") or ""), str(record.get("alert") or ""),
                                           str(record.get("title") or ""), str(record.get("type") or ""),
                                           str(record.get("status") or ""), str(record.get("issuer") or ""),
