@@ -117,9 +117,9 @@ def verify_signature(data: bytes, signature: bytes | None, key: Ed25519PublicKey
 
 def looks_like_html(body: bytes, headers: Mapping[str, str]) -> bool:
     """A 200 that is a web page, not our JSON (captive portals, error pages, a wrong URL)."""
-    kind = headers.get("Content-Type", "") or ""
-    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
-    return "html" in kind.lower() or start.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<"))
+    kind = (headers.get("Content-Type", "") or "").lower()
+    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return start == b"<" or ("html" in kind and start != b"{")
 
 
 class AlertSync:
