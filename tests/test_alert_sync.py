@@ -207,3 +207,33 @@ def test_the_worker_delivers_a_new_alert_within_one_poll_and_stops(tmp_path, ser
     finally:
         sync.stop()
     assert got[-1].document.alerts[0].level is Level.ORANGE
+
+
+def test_the_config_turns_the_channel_on_and_status_reports_it(tmp_path, server, keys) -> None:
+    from conftest import write_config
+    from player.config import ConfigError, load_config
+    from player.runtime.alerting import alerts_section, make_alert_sync
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    assert make_alert_sync(load_config(write_config(tmp_path / "none", drop)), lambda: NOW) is None
+    assert alerts_section(None, ())["active"] == [] and alerts_section(None, ())["sequence"] is None
+    extra = f"sync: {{url: '{server.url}', public_key: '{keys['pub']}'}}\nalerts: {{interval: 4}}\n"
+    config = load_config(write_config(tmp_path / "on", drop, extra=extra))
+    assert (config.alerts_url, config.alerts_key, config.alerts.interval) == (server.url, keys["pub"], 4.0)
+    sync = make_alert_sync(config, lambda: NOW)
+    assert sync.url == server.url and sync.interval == 4 and sync.fetcher.deadline == 4
+    assert sync.state_dir == config.state_dir / "alerts"
+    send(server.root, keys["key"], red(screens=("lobby",)), NOW)
+    assert sync.run_once().result is Result.UPDATED
+    active = active_alerts([sync.snapshot], config.screen.tags, AlertClock(NOW, True, 0.0))
+    section = alerts_section(sync, active)
+    assert section["active"] == [{"id": "typhoon", "level": "红", "type": "alert", "status": "actual", "drill": False,
+                                  "title": "台风红色预警", "source": "district", "full_screen": True,
+                                  "until": "2026-07-01T12:00:00+08:00"}]
+    assert section["sequence"] == 1 and section["last_error"] is None and section["url"] == server.url
+    sync.fetcher.close()
+    bad = f"alerts: {{url: '{server.url}'}}\n"
+    with pytest.raises(ConfigError, match="alerts.public_key: missing"):
+        load_config(write_config(tmp_path / "bad", drop, extra=bad))
+    with pytest.raises(ConfigError, match="alerts.interval: expected a number from 2"):
+        load_config(write_config(tmp_path / "fast", drop, extra="alerts: {interval: 1}\n"))

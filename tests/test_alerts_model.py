@@ -189,6 +189,9 @@ def test_events_start_level_end_with_reasons() -> None:
     events = {(e.kind, e.alert.id, e.reason) for e in alert_events(before, after, [second])}
     assert events == {(EventKind.LEVEL, "a", None), (EventKind.END, "b", CANCELLED), (EventKind.END, "c", CLEARED),
                       (EventKind.START, "c", None), (EventKind.END, "d", WITHDRAWN)}
+    again = snap(alert("c", Level.ORANGE, sent=T0 + dt.timedelta(minutes=3)), sequence=3)
+    assert {(e.kind, e.alert.id, e.reason) for e in alert_events(after, active_alerts([again], LOBBY, at(4)), [again])
+            if e.alert.id == "c"} == {(EventKind.END, "c", WITHDRAWN), (EventKind.START, "c", None)}
     later = active_alerts([second], LOBBY, at(200))
     assert {(e.kind, e.alert.id, e.reason) for e in alert_events(after, later, [second])} == {
         (EventKind.END, "a", EXPIRED), (EventKind.END, "c", EXPIRED)}

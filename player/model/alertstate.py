@@ -179,7 +179,8 @@ def alert_events(before: Sequence[ActiveAlert], after: Sequence[ActiveAlert],
                  snapshots: Iterable[AlertSnapshot | None]) -> tuple[AlertEvent, ...]:
     """What changed between two :func:`active_alerts` results: starts, level changes, ends.
 
-    An alert followed by its all-clear ends (``cleared``) and the all-clear starts. An
+    An alert followed by its all-clear ends (``cleared``) and the all-clear starts (an
+    all-clear followed by a new alert of the same id ends ``withdrawn``). An
     alert that is gone ends ``cancelled`` when the snapshot holds a cancel for its id,
     ``expired`` when its message is still published, else ``withdrawn`` (no longer
     published, or no longer for this screen).
@@ -203,8 +204,8 @@ def alert_events(before: Sequence[ActiveAlert], after: Sequence[ActiveAlert],
             else:
                 reason = WITHDRAWN
             events.append(AlertEvent(EventKind.END, was.alert, was.source, reason))
-        elif now.all_clear and not was.all_clear:
-            events.append(AlertEvent(EventKind.END, was.alert, was.source, CLEARED))
+        elif now.all_clear != was.all_clear:  # cleared; or an all-clear replaced by a new alert
+            events.append(AlertEvent(EventKind.END, was.alert, was.source, CLEARED if now.all_clear else WITHDRAWN))
             events.append(AlertEvent(EventKind.START, now.alert, now.source))
         elif now.alert.level is not was.alert.level:
             events.append(AlertEvent(EventKind.LEVEL, now.alert, now.source))
