@@ -5,6 +5,19 @@ alert URL (``alerts.url``, else ``sync.url``), started and stopped with the othe
 services. Its ``on_alerts`` callback runs on the sync thread: it must only hand the
 snapshot to the frame loop (a queue), which then asks
 :func:`player.model.alertstate.active_alerts` at each change. docs/alerts.md.
+
+The frame loop's part, in order (``snapshots`` = [district snapshot, local snapshot]):
+
+1. ``active = active_alerts(snapshots, config.screen.tags, AlertClock(schedule_wall,
+   trusted, time.monotonic()))`` when a snapshot arrives, the staff files change, or
+   ``next_change(active)`` seconds have passed;
+2. ``for e in alert_events(previous_active, active, snapshots): playlog.alert_event(
+   e.kind.value, e.alert, wall, e.source, e.reason)``; at stop ``stop_events(active)``;
+   full-screen time as ``playlog.gap("alert", start, end)``;
+3. ``power.want(screen_wanted(schedule_on, active))`` when that value changes;
+4. draw ``full_screen(active)[0]`` with ``layout.alert.alert_pages`` over the screen,
+   else ``bands(active)[0]`` with ``alert_band`` above the ticker;
+5. ``status["alerts"] = alerts_section(alert_sync, active)``.
 """
 
 from __future__ import annotations
