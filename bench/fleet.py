@@ -1,7 +1,8 @@
-"""Benchmark: one nginx, a fleet of players, four scenarios.
+"""Benchmark: one nginx, a fleet of players, four bundle scenarios and the alert channel.
 
     .venv/bin/python bench/fleet.py [--players 1000] [--interval 20] [--files 200]
                                     [--outage 60] [--threads 24] [--client light|requests]
+                                    [--scenarios bundle,alerts] [--alert-interval 10]
                                     [--json OUT.json]
 
 nginx (the Debian package; installed with apt-get when missing) runs as a foreground
@@ -30,6 +31,12 @@ over one interval. Scenarios, one after another:
    cores, running nginx, the simulator and both ends of every loopback connection, top
    out at about 7,000: the figure would be the test machine's. ``--republish-interval 20``
    runs it anyway (docs/performance.md has both).
+
+5. the alert channel (bench/alertfleet.py; ``--scenarios alerts`` runs only this): the
+   players poll ``alerts.json`` every ``--alert-interval`` seconds (10, alerts.interval's
+   default) with conditional GETs: the steady load, then ``signage alert send`` of one
+   red alert and the time until 99.9 % of the players show it, then ``signage alert
+   cancel`` and the time until 99.9 % no longer do (target: interval + 2 s each).
 
 Figures: requests per second at the server, requests and bytes per player per publish,
 the peak second after the outage against the mean rate, and the time until 99 % of the
@@ -67,6 +74,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from player.sources.fleet import CLIENTS, Fleet, MemoryStore, ObjectPool, SimPlayer, make_player  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from alertfleet import report as alert_report, run_alert_scenario  # noqa: E402
 
 LOG_FORMAT = '$msec $status $bytes_sent $body_bytes_sent "$request" "$http_user_agent"'
 LOG_LINE = re.compile(r'^(\d+\.\d+) (\d{3}) (\d+) (\d+) "(\S+) (\S+)[^"]*" "([^"]*)"$')
@@ -144,6 +154,8 @@ http {{
         charset utf-8;
         location = /bundle/manifest.json     {{ add_header Cache-Control "no-cache"; etag on; }}
         location = /bundle/manifest.json.sig {{ add_header Cache-Control "no-cache"; etag on; }}
+        location = /bundle/alerts.json       {{ add_header Cache-Control "no-cache"; etag on; }}
+        location = /bundle/alerts.json.sig   {{ add_header Cache-Control "no-cache"; etag on; }}
         location /bundle/objects/ {{
             add_header Cache-Control "public, max-age=31536000, immutable";
             types {{ }} default_type application/octet-stream;
@@ -438,10 +450,19 @@ def main(argv: list[str] | None = None) -> int:
                              "the default) or requests (the player's own Fetcher, ~1 ms a request: the "
                              "simulator saturates before nginx)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scenarios", default="bundle,alerts",
+                        help="which scenarios: bundle (steady, one publish, outage, full republish), alerts "
+                             "(the alert channel: steady, one alert, its cancel); default both")
+    parser.add_argument("--alert-interval", type=float, default=10.0,
+                        help="alerts.interval of every player in the alert scenario (s; default 10)")
+    parser.add_argument("--alert-players", type=int, help="players in the alert scenario (default: --players)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (nginx log, site)")
     args = parser.parse_args(argv)
     n, interval = args.players, args.interval
+    scenarios = {s.strip() for s in args.scenarios.split(",") if s.strip()}
+    if not scenarios or scenarios - {"bundle", "alerts"}:
+        parser.error("--scenarios: a comma-separated list of bundle, alerts")
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n + 1024)), hard))
@@ -468,104 +489,113 @@ def main(argv: list[str] | None = None) -> int:
         nginx.start()
         print(f"nginx on {nginx.url} ({results['nginx']}), logs in {work}", flush=True)
 
-        now = lambda: dt.datetime.now(dt.timezone.utc)  # noqa: E731
-        template = make_player("template", nginx.url, public, interval, MemoryStore(ObjectPool()), now,
-                               client=args.client)
-        outcome, _wait = template.cycle()
-        assert outcome.result == "updated", outcome
-        template.sync.fetcher.close()  # no socket may be shared with the forked shards
-        start = time.time()
-        fleet = Shards(n, args.procs, template.sync.store, nginx.url, public, interval, args.threads, args.seed,
-                       args.client)
-        print(f"{n} players in sync with version 1 in {args.procs} processes, polling every {interval:g} s "
-              "±20 %", flush=True)
+        if "bundle" in scenarios:
+            now = lambda: dt.datetime.now(dt.timezone.utc)  # noqa: E731
+            template = make_player("template", nginx.url, public, interval, MemoryStore(ObjectPool()), now,
+                                   client=args.client)
+            outcome, _wait = template.cycle()
+            assert outcome.result == "updated", outcome
+            template.sync.fetcher.close()  # no socket may be shared with the forked shards
+            start = time.time()
+            fleet = Shards(n, args.procs, template.sync.store, nginx.url, public, interval, args.threads, args.seed,
+                           args.client)
+            print(f"{n} players in sync with version 1 in {args.procs} processes, polling every {interval:g} s "
+                  "±20 %", flush=True)
 
-        # 1. steady state
-        time.sleep(2 * interval)
-        end = time.time()
-        hits = window(read_log(nginx.access_log, start), start, end)
-        steady_rate = len(hits) / (end - start)
-        results["steady"] = {
-            "window_s": round(end - start, 1), "requests": len(hits),
-            "statuses": dict(Counter(h.status for h in hits)),
-            "rps_mean": round(steady_rate, 1), "rps_peak": max(per_second(hits, start, end)),
-            "requests_per_player_per_interval": round(len(hits) / n / ((end - start) / interval), 3),
-            "bytes_per_request": round(sum(h.sent for h in hits) / max(1, len(hits)), 1),
-            "body_bytes": sum(h.body for h in hits)}
-        print("steady:", json.dumps(results["steady"], ensure_ascii=False), flush=True)
-
-        def publish(name: str, version: int, changed: set[int], every: float) -> None:
-            write_content(src, args.files, version, changed)
-            cpu = nginx.cpu()
-            print(signage("bundle", "build", str(src), str(site), "--key", key), flush=True)
-            published = (site / "manifest.json").stat().st_mtime
-            wait_for(fleet, version, timeout=max(12 * every, 120))
-            time.sleep(1.0)
+            # 1. steady state
+            time.sleep(2 * interval)
             end = time.time()
-            figures = publish_figures(name, read_log(nginx.access_log, published), fleet.refresh(), version,
-                                      published, end, every)
-            figures["interval_s"] = every
-            figures["nginx_cpu_s"] = round(nginx.cpu() - cpu, 2)
-            results[name] = figures
-            print(f"{name}:", json.dumps(figures, ensure_ascii=False), flush=True)
-            time.sleep(2.0)
+            hits = window(read_log(nginx.access_log, start), start, end)
+            steady_rate = len(hits) / (end - start)
+            results["steady"] = {
+                "window_s": round(end - start, 1), "requests": len(hits),
+                "statuses": dict(Counter(h.status for h in hits)),
+                "rps_mean": round(steady_rate, 1), "rps_peak": max(per_second(hits, start, end)),
+                "requests_per_player_per_interval": round(len(hits) / n / ((end - start) / interval), 3),
+                "bytes_per_request": round(sum(h.sent for h in hits) / max(1, len(hits)), 1),
+                "body_bytes": sum(h.body for h in hits)}
+            print("steady:", json.dumps(results["steady"], ensure_ascii=False), flush=True)
 
-        # 2. one notice changed
-        publish("one publish", 2, {42}, interval)
+            def publish(name: str, version: int, changed: set[int], every: float) -> None:
+                write_content(src, args.files, version, changed)
+                cpu = nginx.cpu()
+                print(signage("bundle", "build", str(src), str(site), "--key", key), flush=True)
+                published = (site / "manifest.json").stat().st_mtime
+                wait_for(fleet, version, timeout=max(12 * every, 120))
+                time.sleep(1.0)
+                end = time.time()
+                figures = publish_figures(name, read_log(nginx.access_log, published), fleet.refresh(), version,
+                                          published, end, every)
+                figures["interval_s"] = every
+                figures["nginx_cpu_s"] = round(nginx.cpu() - cpu, 2)
+                results[name] = figures
+                print(f"{name}:", json.dumps(figures, ensure_ascii=False), flush=True)
+                time.sleep(2.0)
 
-        # 3. outage
-        failed_before = fleet.refresh() and fleet.outcomes["failed"]
-        down = time.time()
-        nginx.stop()
-        print(f"nginx stopped for {args.outage:g} s", flush=True)
-        time.sleep(args.outage)
-        nginx.start()
-        up = time.time()
-        deadline = time.monotonic() + 15 * interval
-        first_ok: dict[int, float] = {}  # player -> its first successful cycle after the restart
-        while time.monotonic() < deadline and len(first_ok) < 0.995 * n:
-            for index, view in enumerate(fleet.refresh()):
-                if index not in first_ok and (view.last_ok or 0) >= up:
-                    first_ok[index] = view.last_ok  # sampled every 0.5 s, cycles are >= 0.8 x interval apart
-            time.sleep(0.5)
-        back = sorted(t - up for t in first_ok.values())
-        end = max(time.time(), up + 3 * interval)
-        time.sleep(max(0.0, end - time.time()))
-        hits = window(read_log(nginx.access_log, up), up, end)
-        seconds = per_second(hits, up, end)
-        mean_after = len(hits) / (end - up)
-        t99 = quantile(back, 0.99) if len(back) >= 0.99 * n else None
-        results["outage"] = {
-            "down_s": round(up - down, 1), "failed_cycles_during": fleet.outcomes["failed"] - failed_before,
-            "window_after_s": round(end - up, 1), "requests_after": len(hits),
-            "rps_mean_after": round(mean_after, 1), "rps_peak_after": max(seconds),
-            "peak_over_steady_mean": round(max(seconds) / steady_rate, 2),
-            "peak_over_mean_after": round(max(seconds) / mean_after, 2),
-            "first_20_seconds": seconds[:20],
-            "players_back": len(back), "t50_back_s": quantile(back, 0.5), "t99_back_s": t99,
-            "t99_back_intervals": None if t99 is None else round(t99 / interval, 2),
-            "last_back_s": back[-1] if back else None}
-        print("outage:", json.dumps(results["outage"], ensure_ascii=False), flush=True)
+            # 2. one notice changed
+            publish("one publish", 2, {42}, interval)
 
-        # 4. every file changed, at --republish-interval (sync.interval's default, 60 s): 1,000
-        # players x 202 requests within 1.5 x 20 s needs 6,700 req/s, more than this machine's
-        # two cores serve when they run nginx, the simulator and both ends of loopback TCP.
-        every = args.republish_interval
-        if every != interval:
-            fleet.set_interval(every)
-            print(f"players now poll every {every:g} s ±20 %", flush=True)
-            time.sleep(1.25 * interval)  # every player has polled once more: its next poll is on the new interval
-        publish("full republish", 3, set(range(args.files)), every)
-        results["simulator"] = fleet.stop()
-        fleet = None
-        results["simulator"]["wall_s"] = round(time.monotonic() - began, 1)
+            # 3. outage
+            failed_before = fleet.refresh() and fleet.outcomes["failed"]
+            down = time.time()
+            nginx.stop()
+            print(f"nginx stopped for {args.outage:g} s", flush=True)
+            time.sleep(args.outage)
+            nginx.start()
+            up = time.time()
+            deadline = time.monotonic() + 15 * interval
+            first_ok: dict[int, float] = {}  # player -> its first successful cycle after the restart
+            while time.monotonic() < deadline and len(first_ok) < 0.995 * n:
+                for index, view in enumerate(fleet.refresh()):
+                    if index not in first_ok and (view.last_ok or 0) >= up:
+                        first_ok[index] = view.last_ok  # sampled every 0.5 s, cycles are >= 0.8 x interval apart
+                time.sleep(0.5)
+            back = sorted(t - up for t in first_ok.values())
+            end = max(time.time(), up + 3 * interval)
+            time.sleep(max(0.0, end - time.time()))
+            hits = window(read_log(nginx.access_log, up), up, end)
+            seconds = per_second(hits, up, end)
+            mean_after = len(hits) / (end - up)
+            t99 = quantile(back, 0.99) if len(back) >= 0.99 * n else None
+            results["outage"] = {
+                "down_s": round(up - down, 1), "failed_cycles_during": fleet.outcomes["failed"] - failed_before,
+                "window_after_s": round(end - up, 1), "requests_after": len(hits),
+                "rps_mean_after": round(mean_after, 1), "rps_peak_after": max(seconds),
+                "peak_over_steady_mean": round(max(seconds) / steady_rate, 2),
+                "peak_over_mean_after": round(max(seconds) / mean_after, 2),
+                "first_20_seconds": seconds[:20],
+                "players_back": len(back), "t50_back_s": quantile(back, 0.5), "t99_back_s": t99,
+                "t99_back_intervals": None if t99 is None else round(t99 / interval, 2),
+                "last_back_s": back[-1] if back else None}
+            print("outage:", json.dumps(results["outage"], ensure_ascii=False), flush=True)
+
+            # 4. every file changed, at --republish-interval (sync.interval's default, 60 s): 1,000
+            # players x 202 requests within 1.5 x 20 s needs 6,700 req/s, more than this machine's
+            # two cores serve when they run nginx, the simulator and both ends of loopback TCP.
+            every = args.republish_interval
+            if every != interval:
+                fleet.set_interval(every)
+                print(f"players now poll every {every:g} s ±20 %", flush=True)
+                time.sleep(1.25 * interval)  # every player has polled once more: its next poll is on the new interval
+            publish("full republish", 3, set(range(args.files)), every)
+            results["simulator"] = fleet.stop()
+            fleet = None
+            results["simulator"]["wall_s"] = round(time.monotonic() - began, 1)
+        if "alerts" in scenarios:
+            results["alerts"] = run_alert_scenario(
+                args.alert_players or n, args.alert_interval, args.threads, nginx.url, site, key, public, signage,
+                lambda since: read_log(nginx.access_log, since), window, per_second, nginx.cpu)
     finally:
         if fleet is not None:
             fleet.stop()
         nginx.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    report(results)
+    if "bundle" in scenarios:
+        report(results)
+    if "alerts" in results:
+        print()
+        alert_report(results["alerts"])
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

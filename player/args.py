@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     playlog.add_argument("--verify", action="store_true",
                          help="verify the hash chain of the whole log (ignores --since/--until/--notice)")
     playlog.add_argument("--json", action="store_true", help="print the report as JSON")
+    playlog.add_argument("--alerts", action="store_true",
+                         help="report emergency alerts instead: per screen, when each was shown, for how long, "
+                              "and when and why it ended (docs/alerts.md)")
 
     keygen = sub.add_parser("keygen", help="write an Ed25519 key pair for signing bundles",
                             description="Write PREFIX.key (private, mode 0600: keep it offline) and "
@@ -115,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--version", type=int, metavar="N", help="version (default: one above OUT's current)")
     build.add_argument("--expires", type=float, metavar="DAYS",
                        help="players refuse the manifest after this many days (default: never)")
+
+    _alert_parser(sub)
 
     sync = sub.add_parser("sync", help="fetch the central bundle once",
                           description="One sync cycle against sync.url: exit 0 when the active bundle is "
@@ -143,3 +148,73 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--page-seconds", type=float, default=4.0, metavar="S",
                        help="seconds per page during the run (default 4)")
     return parser
+
+
+def _alert_parser(sub) -> None:
+    """``signage alert send|cancel|clear|import|list`` (docs/alerts.md)."""
+    alert = sub.add_parser("alert", help="publish emergency alerts (alerts.json) beside the bundle",
+                           description="Write the signed alert document (alerts.json and alerts.json.sig) "
+                                       "into the site folder beside manifest.json; players poll it every "
+                                       "alerts.interval seconds. Each command drops expired alerts and "
+                                       "raises the sequence by one. See docs/alerts.md.")
+    actions = alert.add_subparsers(dest="alert_command", metavar="ACTION")
+    actions.required = True
+
+    def common(parser: argparse.ArgumentParser, key: bool = True) -> None:
+        _config_arg(parser)
+        if key:
+            parser.add_argument("--key", required=True, metavar="PREFIX.key",
+                                help="private key to sign with (the bundle key, or a dedicated alert key)")
+        parser.add_argument("site", metavar="SITE", help="the site folder served over HTTP (holds manifest.json)")
+
+    def targets(parser: argparse.ArgumentParser) -> None:
+        where = parser.add_mutually_exclusive_group(required=True)
+        where.add_argument("--screens", metavar="TAGS",
+                           help="comma-separated screen tags (as screen.tags / a notice's screens), e.g. lobby,public")
+        where.add_argument("--all-screens", action="store_true", help="every screen")
+
+    send = actions.add_parser("send", help="publish a new alert (or update one: same --id)",
+                              description="Publish an alert. Red and orange take the whole screen and wake "
+                                          "a screen the power schedule has switched off; yellow and blue are a "
+                                          "band above the ticker.")
+    send.add_argument("--level", required=True, metavar="LEVEL", help="红, 橙, 黄 or 蓝 (also red, I … IV)")
+    send.add_argument("--title", required=True, help="the headline, e.g. 台风红色预警")
+    send.add_argument("--text", default="", help="what is happening")
+    send.add_argument("--instruction", default="", help="what residents should do (防御指南)")
+    send.add_argument("--issuer", default="", help="who issues it, e.g. 马宫街道办事处")
+    send.add_argument("--area", default="", help="where it applies, e.g. 马宫街道全域")
+    targets(send)
+    send.add_argument("--until", required=True, metavar="TIME",
+                      help="when it leaves the screens: 2026-07-01T18:00, 18:00 (today) or +2h / 90m / 1d")
+    send.add_argument("--id", metavar="ID", help="alert id (default: the time, e.g. 20260701-100012); "
+                                                 "the id of a live alert updates it")
+    send.add_argument("--status", choices=("actual", "exercise", "test"), default="actual",
+                      help="exercise/test are drills: only on screens tagged 'drill', marked 演练")
+    send.add_argument("--drill", dest="status", action="store_const", const="exercise",
+                      help="same as --status exercise")
+    common(send)
+
+    cancel = actions.add_parser("cancel", help="take a live alert off every screen at once",
+                                description="Replace the alert by a cancel: it leaves the screens at the "
+                                            "next poll (within alerts.interval + 2 s).")
+    cancel.add_argument("id", metavar="ID", help="the alert's id (signage alert list SITE)")
+    common(cancel)
+
+    clear = actions.add_parser("clear", help="all-clear (解除): replace a live alert by its all-clear",
+                               description="Replace the alert by its all-clear (解除), shown as a band for "
+                                           "10 minutes.")
+    clear.add_argument("id", metavar="ID", help="the alert's id")
+    clear.add_argument("--text", help="the all-clear text (default: 红色预警已于…解除。)")
+    clear.add_argument("--issuer", help="who issues the all-clear (default: the alert's issuer)")
+    common(clear)
+
+    imp = actions.add_parser("import", help="publish an OASIS CAP 1.2 message (Alert, Update or Cancel)",
+                             description="Map a CAP 1.2 XML message to an alert (docs/alerts.md has the "
+                                         "table) and publish it; exit 1 when the message is refused.")
+    imp.add_argument("file", metavar="FILE.xml", help="the CAP message")
+    targets(imp)
+    common(imp)
+
+    show = actions.add_parser("list", help="print the alerts in the site's alerts.json",
+                              description="Print the site's alert document: sequence and every message.")
+    common(show, key=False)

@@ -70,7 +70,7 @@ def program(argv: list[str], env: Environment) -> ExitStatus:
     args = build_parser().parse_args(argv)
     handler = {"play": cmd_play, "render": cmd_render, "schedule": cmd_schedule,
                "check": cmd_check, "status": cmd_status, "bench": cmd_bench, "keygen": cmd_keygen,
-               "bundle": cmd_bundle, "sync": cmd_sync, "playlog": cmd_playlog}[args.command]
+               "bundle": cmd_bundle, "sync": cmd_sync, "playlog": cmd_playlog, "alert": cmd_alert}[args.command]
     try:
         return handler(args, env)
     except _Fail as fail:
@@ -508,6 +508,12 @@ def cmd_sync(args, env: Environment) -> ExitStatus:
     return ExitStatus.OK if outcome.result in ("unchanged", "updated") else ExitStatus.PROBLEMS
 
 
+def cmd_alert(args, env: Environment) -> ExitStatus:
+    """``signage alert send|cancel|clear|import|list`` (player/alertcli.py)."""
+    from player.alertcli import run_alert
+    return run_alert(args, env)
+
+
 def cmd_playlog(args, env: Environment) -> ExitStatus:
     """``signage playlog``: the proof-of-play report, or ``--verify`` of the hash chain."""
     import re
@@ -531,6 +537,9 @@ def cmd_playlog(args, env: Environment) -> ExitStatus:
             raise _Fail(f"{option}: expected a date like 2026-11-27, got {text!r}") from None
 
     files = playlog.day_files(folder)
+    if args.alerts and not args.verify:
+        from player.alertcli import alert_report
+        return alert_report(args, env, config, files, day("--since", args.since), day("--until", args.until))
     if args.verify:
         if not files:
             raise _Fail(f"no play log in {folder}: nothing to verify (the player writes it while "

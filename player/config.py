@@ -84,6 +84,19 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    """The emergency alert channel (docs/alerts.md): ``alerts.json`` beside the bundle.
+
+    On whenever ``alerts.url`` or ``sync.url`` is set; ``url`` and ``public_key`` default
+    to the bundle's (see :attr:`Config.alerts_url`, :attr:`Config.alerts_key`).
+    """
+
+    interval: float = 10.0
+    url: str | None = None
+    public_key: Path | None = None
+
+
+@dataclass(frozen=True)
 class TickerConfig:
     """The scrolling line along the bottom."""
 
@@ -132,8 +145,9 @@ class PowerConfig:
     on: dt.time | None = None
     off: dt.time | None = None
     days: frozenset[int] = frozenset()  # weekdays the screen comes on at all (0 = Monday); empty: every day
-    method: str = "vcgencmd"            # vcgencmd | wlr-randr | cec | command
+    method: str = "cec"                 # cec | wlr-randr | vcgencmd | command
     output: str = "HDMI-A-1"            # wlr-randr output name
+    cec_device: str = "/dev/cec0"       # cec-ctl device
     on_command: tuple[str, ...] = ()    # method: command
     off_command: tuple[str, ...] = ()
 
@@ -183,6 +197,7 @@ class Config:
     drop: DropConfig
     display: DisplayConfig = DisplayConfig()
     sync: SyncConfig = SyncConfig()
+    alerts: AlertsConfig = AlertsConfig()
     ticker: TickerConfig = TickerConfig()
     fonts: FontConfig = FontConfig()
     pages: PagesConfig = PagesConfig()
@@ -210,6 +225,16 @@ class Config:
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def alerts_url(self) -> str | None:
+        """Base URL of ``alerts.json``: ``alerts.url``, else ``sync.url`` (None: no alert channel)."""
+        return self.alerts.url or self.sync.url
+
+    @property
+    def alerts_key(self) -> Path | None:
+        """The alert public key: ``alerts.public_key``, else ``sync.public_key``."""
+        return self.alerts.public_key or self.sync.public_key
 
     @property
     def status_path(self) -> Path:
@@ -528,6 +553,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
                           "headers": ("headers", _headers),
                           "timeout": ("timeout", _number(1, 300)),
                           "deadline": ("deadline", _number(1, 3600))}),
+    "alerts": (AlertsConfig, {"interval": ("interval", _number(2, 3600)), "url": ("url", _url),
+                              "public_key": ("public_key", _opt(_existing_file))}),
     "ticker": (TickerConfig, {"speed": ("speed", _number(10, 2000))}),
     "fonts": (FontConfig, {
         "file": ("file", _opt(_existing_file)), "index": ("index", _opt(_number(0, 255, True))),
@@ -547,8 +574,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
                             "confirm_ntp": ("confirm_ntp", _bool),
                             "confirm_http_date": ("confirm_http_date", _bool)}),
     "power": (PowerConfig, {"on": ("on", _clock_time), "off": ("off", _clock_time), "days": ("days", _weekdays),
-                            "method": ("method", _choice("vcgencmd", "wlr-randr", "cec", "command")),
-                            "output": ("output", _text),
+                            "method": ("method", _choice("cec", "wlr-randr", "vcgencmd", "command")),
+                            "output": ("output", _text), "cec_device": ("cec_device", _text),
                             "on_command": ("on_command", _argv), "off_command": ("off_command", _argv)}),
     "playlog": (PlaylogConfig, {"retention_days": ("retention_days", _number(7, 3650, integer=True)),
                                 "flush_minutes": ("flush_minutes", _number(0.1, 60)),
@@ -627,6 +654,9 @@ def parse_config(text: str, path: Path) -> Config:
         line = root.value["sync"].line
         raise ConfigError(path, line, "sync.public_key: missing; a sync.url needs the publisher's public key "
                           "(or sync.allow_unsigned: true, for tests only)")
+    if config.alerts.url and config.alerts_key is None and not config.sync.allow_unsigned:
+        raise ConfigError(path, root.value["alerts"].line, "alerts.public_key: missing; an alerts.url needs the "
+                          "publisher's public key (alerts.public_key or sync.public_key)")
     power = config.power
     if (power.on is None) != (power.off is None):
         raise ConfigError(path, root.value["power"].line, "power: give both on and off (or neither: always on)")

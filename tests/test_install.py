@@ -378,7 +378,7 @@ def test_the_pi_config_template_loads_and_matches_the_unit(tmp_path: Path) -> No
     config_path.write_text(text + "\n".join(examples) + "\n", encoding="utf-8")
     config = load_config(config_path)
     assert (config.power.on.hour, config.power.on.minute, config.power.off.hour) == (7, 30, 19)
-    assert config.power.method == "vcgencmd" and config.power.days == frozenset(range(5))
+    assert config.power.method == "cec" and config.power.days == frozenset(range(5))
     assert config.playlog.retention_days == 400 and config.playlog.max_gap_minutes == 15
     assert config.playlog.office_days == frozenset(range(5)) and len(config.playlog.office_hours) == 1
     assert config.screenshot.every_minutes == 0

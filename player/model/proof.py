@@ -28,11 +28,15 @@ SCREEN_OFF = "screen off"
 OTHER = "other notices only"
 IDLE = "idle"
 BROWSING = "interactive browsing"
+ALERT = "emergency alert"
 
 #: The ``event`` values of gap lines, and the cause each one stands for. ``interactive``
 #: lines name a notice a resident browsed on a kiosk: not public display, so for every
 #: notice (the browsed one included) they count as a gap.
-GAP_EVENTS = {"screen-off": SCREEN_OFF, "idle": IDLE, "interactive": BROWSING}
+GAP_EVENTS = {"screen-off": SCREEN_OFF, "idle": IDLE, "interactive": BROWSING, "alert": ALERT}
+#: ``event`` prefix of the alert lines (start, level, end of an emergency alert on this
+#: screen: ``model/alertproof.py``); they are not display intervals of notices.
+ALERT_EVENT_PREFIX = "alert-"
 #: ``event`` of a kiosk view line (see :data:`GAP_EVENTS`).
 INTERACTIVE = "interactive"
 
@@ -305,6 +309,8 @@ def build_report(records: Mapping[dt.date, Sequence[Mapping[str, object]]], *, s
             interval = _interval(record, tz)
             if interval is None:
                 continue
+            if str(record.get("event") or "").startswith(ALERT_EVENT_PREFIX):
+                continue
             if record.get("event") == "notice":
                 if interval.notice:
                     described[interval.notice] = dict(record)  # the newest description wins
@@ -445,7 +451,7 @@ def _merge(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.dateti
 def _causes(nid: str, start: dt.datetime, end: dt.datetime, items: list[Interval]) -> tuple[GapPart, ...]:
     """Why the notice was not shown from ``start`` to ``end``: one part per cause, in time
     order; parts under a minute are left out unless nothing else is left."""
-    rank = {SCREEN_OFF: 0, OTHER: 1, BROWSING: 2, IDLE: 3}
+    rank = {SCREEN_OFF: 0, ALERT: 1, OTHER: 2, BROWSING: 3, IDLE: 4}
     marks = {start, end}
     covering = []
     for i in items:
@@ -508,7 +514,7 @@ def report_json(report: Report) -> dict[str, object]:
 
 
 CAUSE_ZH = {PLAYER_OFF: "未开机", SCREEN_OFF: "屏幕关闭", OTHER: "仅显示其他公告", IDLE: "无公告可显示",
-            BROWSING: "居民自助浏览"}
+            BROWSING: "居民自助浏览", ALERT: "全屏显示紧急预警"}
 _WEEKDAY_ZH = "一二三四五六日"
 
 

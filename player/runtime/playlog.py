@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from player.fsutil import atomic_write, fsync_dir
 from player.model import proof
+from player.model.alerts import Alert
 from player.model.notice import Moment, Notice
 
 log = logging.getLogger("signage.playlog")
@@ -119,7 +120,8 @@ class PlayLog:
                 self._add(a, fields)
 
     def gap(self, event: str, start: dt.datetime, end: dt.datetime) -> None:
-        """Record a known stretch without a notice: ``screen-off`` (power schedule) or ``idle``.
+        """Record a known stretch without a notice: ``screen-off`` (power schedule), ``idle``,
+        or ``alert`` (a full-screen emergency alert hid the rotation).
 
         Raises:
             ValueError: an unknown event.
@@ -130,6 +132,33 @@ class PlayLog:
             for a, b in self._pieces(start, end):
                 self._add(a, {"start": _iso(a), "end": _iso(b), "notice": None, "sha256": None,
                               "screen": self.screen, "event": event})
+
+    def alert_event(self, kind: str, alert: Alert, wall: dt.datetime, source: str = "district",
+                    reason: str | None = None) -> None:
+        """Record that an emergency alert started, changed level or ended on this screen.
+
+        One chained line ``{"event": "alert-start|alert-level|alert-end", "start": wall,
+        "end": wall, "alert": id, "level", "type", "status", "title", "issuer", "expires",
+        "source", "reason", "screen"}`` (``reason`` on ends: expired, cancelled, cleared,
+        withdrawn, player stopped). Cheap (no I/O), as :meth:`shown`. The full-screen
+        time itself goes in as ``gap("alert", start, end)``. ``signage playlog --alerts``
+        reports them (model/alertproof.py).
+
+        Raises:
+            ValueError: ``kind`` is not start, level or end.
+        """
+        if kind not in ("start", "level", "end"):
+            raise ValueError(f"alert event kind must be start, level or end, got {kind!r}")
+        at = _round(wall.astimezone(self.tz))
+        fields: dict[str, object] = {
+            "start": _iso(at), "end": _iso(at), "event": proof.ALERT_EVENT_PREFIX + kind, "alert": alert.id,
+            "level": alert.level.value, "type": alert.type.value, "status": alert.status.value,
+            "title": alert.title, "issuer": alert.issuer, "expires": _iso(alert.expires), "source": source,
+            "screen": self.screen}
+        if reason is not None:
+            fields["reason"] = reason
+        with self._lock:
+            self._add(at, fields)
 
     def buffered(self) -> int:
         """Lines waiting for the next flush."""
