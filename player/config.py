@@ -489,7 +489,9 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "limits": (Limits, {
         "text_mib": ("text_bytes", _mib(0.01, 100)), "image_mib": ("image_bytes", _mib(0.1, 500)),
         "image_megapixels": ("image_pixels", _megapixels),
-        "files": ("files", _number(1, 1_000_000, integer=True))}),
+        "files": ("files", _number(1, 1_000_000, integer=True)),
+        "document_mib": ("document_bytes", _mib(0.1, 1000)),
+        "pdf_pages": ("pdf_pages", _number(1, 5000, integer=True))}),
     "theme": (Theme, _theme_schema()),
     "schedule": (ScheduleConfig, {"urgent_every": ("urgent_every", _number(10, 3600))}),
     "clock": (ClockConfig, {"max_jump_days": ("max_jump_days", _number(1, 3650)),
