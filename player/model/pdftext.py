@@ -202,7 +202,7 @@ def _starts_paragraph(item: _Line, previous: _Line, left: float, right: float, b
 
 def _centred(line: TextLine, width: float, left: float, right: float) -> bool:
     middle = (left + right) / 2 if right > left else width / 2
-    return (line.x0 > left + line.size * 2 and line.x1 < right - line.size * 2
+    return (line.x0 > left + line.size * 2.5 and line.x1 < right - line.size * 2.5
             and abs((line.x0 + line.x1) / 2 - middle) < line.size * 1.5)
 
 
