@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from player.layout.linebreak import HANGABLE
+from player.model.notice import Picture
 
 RGB = tuple[int, int, int]
 
@@ -67,6 +68,22 @@ class ImageOp:
 
 
 @dataclass(frozen=True)
+class PictureOp:
+    """Draw a stored picture (a document's figure, a slice of a scanned page) into this box.
+
+    ``crop`` is the part of the picture drawn, (x, y, w, h) in the picture's pixels;
+    None draws all of it. The renderer loads the bytes by ``picture.sha256``.
+    """
+
+    x: float
+    y: float
+    w: float
+    h: float
+    picture: Picture
+    crop: tuple[int, int, int, int] | None = None
+
+
+@dataclass(frozen=True)
 class QrCode:
     """Draw a QR code of ``url`` in the square ``size`` x ``size`` at (x, y).
 
@@ -90,7 +107,7 @@ class QrCode:
         return self.size
 
 
-Op = TextOp | RectOp | ImageOp | QrCode
+Op = TextOp | RectOp | ImageOp | QrCode | PictureOp
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ height and the space wanted above it. :func:`paginate` fills pages top to bottom
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from player.layout.display import Op, RectOp, TextOp, ImageOp
+from player.layout.display import Op, RectOp, TextOp, ImageOp, PictureOp, QrCode
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ def shift(op: Op, dx: float, dy: float) -> Op:
         return TextOp(op.x + dx, op.y + dy, op.text, op.style)
     if isinstance(op, RectOp):
         return RectOp(op.x + dx, op.y + dy, op.w, op.h, op.color, op.radius)
+    if isinstance(op, (PictureOp, QrCode)):
+        return replace(op, x=op.x + dx, y=op.y + dy)
     return ImageOp(op.x + dx, op.y + dy, op.w, op.h)
 
 

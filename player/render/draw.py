@@ -12,9 +12,10 @@ from __future__ import annotations
 import io
 import logging
 
-from player.layout.display import ImageOp, Op, QrCode, RectOp, TextOp
+from player.layout.display import ImageOp, Op, PictureOp, QrCode, RectOp, TextOp
 from player.model.notice import ImageBody
 from player.render.fonts import Fonts
+from player.render.picture import PictureSource, draw_picture
 from player.render.pg import pygame
 from player.render.qr import draw_qr
 
@@ -50,8 +51,10 @@ def image_problem(body: ImageBody) -> str | None:
 
 
 def draw_ops(surface: "pygame.Surface", ops: tuple[Op, ...], fonts: Fonts,
-             image: ImageBody | None = None, offset: tuple[float, float] = (0, 0)) -> None:
-    """Draw a display list; ``offset`` is added to every op's position."""
+             image: ImageBody | None = None, offset: tuple[float, float] = (0, 0),
+             pictures: PictureSource | None = None) -> None:
+    """Draw a display list; ``offset`` is added to every op's position; ``pictures``
+    loads the stored pictures of :class:`PictureOp` (documents)."""
     dx, dy = offset
     for op in ops:
         if isinstance(op, TextOp):
@@ -61,6 +64,8 @@ def draw_ops(surface: "pygame.Surface", ops: tuple[Op, ...], fonts: Fonts,
             pygame.draw.rect(surface, op.color, rect, border_radius=op.radius)
         elif isinstance(op, ImageOp) and image is not None:
             _draw_image(surface, op, image, dx, dy)
+        elif isinstance(op, PictureOp):
+            draw_picture(surface, op, pictures, dx, dy)
         elif isinstance(op, QrCode):
             draw_qr(surface, round(op.x + dx), round(op.y + dy), round(op.size), op.url)
 
