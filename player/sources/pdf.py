@@ -89,7 +89,8 @@ def read_pdf(data: bytes, limits: Limits, text_px: int, max_pixels: int) -> PdfR
             f"the PDF has {count} pages, over the limit of {limits.pdf_pages}; split it or publish the pages that matter",
             f"PDF 共 {count} 页，超过 {limits.pdf_pages} 页的上限：请拆分文件，或只放入需要公开的页")
     notes = []
-    if b"/JavaScript" in data or b"/JS" in data:
+    import pypdfium2.raw as raw
+    if raw.FPDFDoc_GetJavaScriptActionCount(pdf) > 0 or b"/JavaScript" in data:
         notes.append(Note("the PDF contains JavaScript; it is never run", "PDF 中含有脚本，播放器不会运行"))
     if pdf.get_formtype() != 0:
         notes.append(Note("the PDF has form fields; they are not shown", "PDF 中的表单域不会显示"))
