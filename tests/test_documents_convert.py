@@ -8,6 +8,7 @@ import signal
 
 import pytest
 
+from conftest import wait_until
 from docfiles import DictStore, libreoffice_convert, notice_docx
 from player.model.limits import Limits
 from player.model.notice import Closing, TableBlock, TextBody
@@ -71,18 +72,24 @@ def test_a_conversion_that_hangs_is_killed(made, tmp_path):
     with pytest.raises(ContentError) as caught:
         converter.to_docx(made["doc"], ".doc")
     assert "超时" in caught.value.hint_zh
-    alive = []
-    for pid in map(int, pids.read_text().split()):
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-                state = handle.read().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
-            continue
-        if state == "Z":  # killed, waiting for init to reap it
-            continue
-        alive.append(pid)
+    started = list(map(int, pids.read_text().split()))
+
+    def alive() -> list[int]:
+        running = []
+        for pid in started:
+            try:
+                with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                    state = handle.read().rsplit(")", 1)[1].split()[0]
+            except FileNotFoundError:
+                continue
+            if state != "Z":  # a zombie is dead, waiting for init to reap it
+                running.append(pid)
+        return running
+
+    left = wait_until(lambda: not alive(), timeout=5) or alive()
+    for pid in left if isinstance(left, list) else []:
         os.kill(pid, signal.SIGKILL)  # clean up before failing
-    assert not alive
+    assert not alive()
 
 
 def test_a_file_that_is_not_a_document_is_refused(tmp_path):
