@@ -66,6 +66,7 @@ class DropConfig:
     poll: str = "auto"  # auto | true | false
     rescan: float = 300.0
     quiet: float = 1.0
+    preview: bool = True  # write _预览/<栏目>/<文件名>-第N页.png for staff
 
 
 @dataclass(frozen=True)
@@ -469,7 +470,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
         "renderer": ("renderer", _choice("auto", "software", "accelerated"))}),
     "drop": (DropConfig, {"dir": ("dir", _existing_dir), "poll": ("poll", _poll),
                           "rescan": ("rescan", _number(10, 86400)),
-                          "quiet": ("quiet", _number(0.1, 60))}),
+                          "quiet": ("quiet", _number(0.1, 60)),
+                          "preview": ("preview", _bool)}),
     "sync": (SyncConfig, {"url": ("url", _url), "interval": ("interval", _number(5, 86400)),
                           "public_key": ("public_key", _opt(_existing_file)),
                           "allow_unsigned": ("allow_unsigned", _bool),

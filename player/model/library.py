@@ -36,6 +36,8 @@ NOTICE_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | IMAGE_SUFFIXES
 TICKER_NAME = "ticker.txt"
 #: The staff report the player writes into the drop folder (never read back as content).
 STATUS_NAME = "_状态.txt"
+#: The staff previews the player writes into the drop folder (never read as content).
+PREVIEW_DIR = "_预览"
 BUNDLE_PREFIX = "bundle:"  # how problems of centrally published files are named
 
 _JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -54,7 +56,7 @@ def is_ignored(path: str) -> bool:
     """Junk that is skipped silently: hidden and Office lock files, temp files, our report."""
     parts = path.split("/")
     name = parts[-1]
-    if path == STATUS_NAME:
+    if path == STATUS_NAME or parts[0] == PREVIEW_DIR:
         return True
     if any(p.startswith(".") or p.startswith("~$") for p in parts):
         return True
