@@ -238,7 +238,7 @@ def text_pdf(pages: int = 3, font: str = "embedded", password: str | None = None
     c.drawCentredString(width / 2, height - 140, "关于开展政务公开日活动的通知")
     y = height - 190
     body = [("p", PARAGRAPH * 2)] + [("h", "一、活动安排")] + [("p", PARAGRAPH)] * 2 + [("h", "二、有关要求")]
-    body += [("p", PARAGRAPH)] * (pages * 4)
+    body += [("p", PARAGRAPH)] * (pages * 12)
     page = 1
     per_line = 30
     for kind, text in body:
