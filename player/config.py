@@ -67,6 +67,7 @@ class DropConfig:
     poll: str = "auto"  # auto | true | false
     rescan: float = 300.0
     quiet: float = 1.0
+    preview: bool = True  # write _预览/<栏目>/<文件名>-第N页.png for staff
 
 
 @dataclass(frozen=True)
@@ -545,7 +546,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
         "renderer": ("renderer", _choice("auto", "software", "accelerated"))}),
     "drop": (DropConfig, {"dir": ("dir", _existing_dir), "poll": ("poll", _poll),
                           "rescan": ("rescan", _number(10, 86400)),
-                          "quiet": ("quiet", _number(0.1, 60))}),
+                          "quiet": ("quiet", _number(0.1, 60)),
+                          "preview": ("preview", _bool)}),
     "sync": (SyncConfig, {"url": ("url", _url), "interval": ("interval", _number(5, 86400)),
                           "public_key": ("public_key", _opt(_public_key)),
                           "allow_unsigned": ("allow_unsigned", _bool),
@@ -567,7 +569,9 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "limits": (Limits, {
         "text_mib": ("text_bytes", _mib(0.01, 100)), "image_mib": ("image_bytes", _mib(0.1, 500)),
         "image_megapixels": ("image_pixels", _megapixels),
-        "files": ("files", _number(1, 1_000_000, integer=True))}),
+        "files": ("files", _number(1, 1_000_000, integer=True)),
+        "document_mib": ("document_bytes", _mib(0.1, 1000)),
+        "pdf_pages": ("pdf_pages", _number(1, 5000, integer=True))}),
     "theme": (Theme, _theme_schema()),
     "schedule": (ScheduleConfig, {"urgent_every": ("urgent_every", _number(10, 3600))}),
     "clock": (ClockConfig, {"max_jump_days": ("max_jump_days", _number(1, 3650)),

@@ -16,10 +16,13 @@ extras=""
 apt_extra=()
 # Test-only tools: libfaketime runs the real player under a false clock; systemd
 # provides systemd-analyze, which checks the unit files (tests/test_install.py);
-# libzbar0 is the QR decoder behind pyzbar (tests/test_qr.py reads rendered codes).
+# libzbar0 is the QR decoder behind pyzbar (tests/test_qr.py reads rendered codes);
+# libreoffice-writer-nogui converts .doc/.wps/.rtf/.odt for real in tests/test_documents*.py
+# (on a player it is optional: docs/content.md); fonts-wqy-microhei is a TrueType CJK
+# face reportlab can embed in the test PDFs.
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]"; apt_extra=(faketime systemd libzbar0) ;;
+    --test) extras="[test]"; apt_extra=(faketime systemd libzbar0 libreoffice-writer-nogui fonts-wqy-microhei) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

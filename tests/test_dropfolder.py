@@ -150,6 +150,7 @@ def test_every_refusal_is_explained_and_fixes_clear_it(player, tmp_path: Path) -
         "a/危险标签.txt": "---\ntitle: !!python/object/apply:os.system [\"true\"]\n---\n正文\n".encode("utf-8"),
         "a/报告.docx": b"PK\x03\x04word",
         "a/扫描件.pdf": b"%PDF-1.4 scan",
+        "a/幻灯片.pptx": b"PK\x03\x04slides",
         "b/坏图.png": picture[: len(picture) // 3],
         "b/大图.png": picture[:24] + b"\x00" * 120_000,  # over image_mib
         "b/巨幅.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (5000).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00" + b"\x00" * 100,
@@ -164,15 +165,15 @@ def test_every_refusal_is_explained_and_fixes_clear_it(player, tmp_path: Path) -
     errors = p.errors()
     keywords = {"a/太大.txt": "limit", "a/空文件.txt": "empty", "a/乱码.txt": "garbled",
                 "a/无法解码.txt": "cannot decode", "a/设置错误.txt": "YAML", "a/危险标签.txt": "tag",
-                "a/报告.docx": "unsupported file type .docx", "a/扫描件.pdf": "unsupported file type .pdf",
+                "a/报告.docx": "damaged", "a/扫描件.pdf": "damaged", "a/幻灯片.pptx": "unsupported file type .pptx",
                 "b/坏图.png": "cannot be decoded", "b/大图.png": "limit", "b/巨幅.png": "megapixel",
                 "a/链接.txt": "outside"}
     for name, word in keywords.items():
         assert word in errors[name], (name, errors[name])
     assert wait_until(lambda: "链接.txt" in p.report() and "巨幅.png" in p.report(), 5)
     report = p.report()
-    assert "【有问题的文件】共 12 个" in report, report
-    for hint in ("请拆分", "文件是空的", "乱码", "编码无法识别", "YAML", "不支持 .docx", "不支持 .pdf", "图片已损坏",
+    assert "【有问题的文件】共 13 个" in report, report
+    for hint in ("请拆分", "文件是空的", "乱码", "编码无法识别", "YAML", "已损坏或不完整", "不支持 .pptx", "图片已损坏",
                  "缩小图片", "快捷链接"):
         assert hint in report, hint
     assert not Path("/tmp/signage-pwned").exists()

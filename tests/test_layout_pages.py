@@ -14,7 +14,7 @@ import random
 
 import pytest
 
-from player.layout.display import ImageOp, RectOp, TextOp, op_bounds
+from player.layout.display import PictureOp, RectOp, TextOp, op_bounds
 from player.layout.flow import paginate
 from player.layout.linebreak import HANGABLE
 from player.layout.pages import MAX_UPSCALE, Layouter, Pace, footer_texts, publicity_period
@@ -418,7 +418,7 @@ def test_sample_tables_right_align_numeric_columns(sample_library):
 def test_wide_picture_fits_and_keeps_its_aspect_ratio(size):
     lay = layouter(*size)
     (page,) = lay.layout(make_notice(ImageBody(Picture("0" * 64, 8000, 300)), title="2026年民生实事项目进度"))
-    (image,) = [op for op in page.ops if isinstance(op, ImageOp)]
+    (image,) = [op for op in page.ops if isinstance(op, PictureOp)]
     assert out_of_area(page.ops, lay.frame) == []
     assert image.w / image.h == pytest.approx(8000 / 300, rel=1e-9)
     assert image.w == pytest.approx(lay.frame.page.w)      # width-limited
@@ -429,7 +429,7 @@ def test_wide_picture_fits_and_keeps_its_aspect_ratio(size):
 def test_tall_picture_fits_the_height():
     lay = layouter()
     (page,) = lay.layout(make_notice(ImageBody(Picture("0" * 64, 300, 8000))))
-    (image,) = [op for op in page.ops if isinstance(op, ImageOp)]
+    (image,) = [op for op in page.ops if isinstance(op, PictureOp)]
     assert out_of_area(page.ops, lay.frame) == []
     assert image.w / image.h == pytest.approx(300 / 8000, rel=1e-9)
     assert image.y + image.h == pytest.approx(lay.frame.page.h)
@@ -438,7 +438,7 @@ def test_tall_picture_fits_the_height():
 def test_small_picture_is_not_upscaled_past_twice_its_size():
     lay = layouter()
     (page,) = lay.layout(make_notice(ImageBody(Picture("0" * 64, 100, 100))))
-    (image,) = [op for op in page.ops if isinstance(op, ImageOp)]
+    (image,) = [op for op in page.ops if isinstance(op, PictureOp)]
     assert MAX_UPSCALE == 2.0
     assert (image.w, image.h) == (200, 200)
     assert out_of_area(page.ops, lay.frame) == []

@@ -82,19 +82,19 @@ def test_sigterm_quits_cleanly_and_files_dropped_meanwhile_appear(tmp_path: Path
         # A new good notice and a bad file, as staff would drop them.
         (drop / "公示公告" / "停水通知.txt").write_text("关于临时停水的通知\n因管网维修，明日停水。\n",
                                                     encoding="gbk")
-        (drop / "公示公告" / "会议纪要.docx").write_bytes(b"PK\x03\x04 not really")
+        (drop / "公示公告" / "会议纪要.pptx").write_bytes(b"PK\x03\x04 not really")
 
         def updated():
             status = _status(tmp_path / "cfg")
             ids = [n["id"] for n in status["notices"]] if status else []
             errors = [e["file"] for e in status["drop"]["errors"]] if status else []
-            return "公示公告/停水通知" in ids and "公示公告/会议纪要.docx" in errors
+            return "公示公告/停水通知" in ids and "公示公告/会议纪要.pptx" in errors
         assert wait_until(updated, 10), _status(tmp_path / "cfg")
-        report = wait_until(lambda: "会议纪要.docx" in (drop / "_状态.txt").read_text(encoding="utf-8-sig")
+        report = wait_until(lambda: "会议纪要.pptx" in (drop / "_状态.txt").read_text(encoding="utf-8-sig")
                        and (drop / "_状态.txt").read_text(encoding="utf-8-sig"), 10)
-        assert report and "不支持 .docx" in report and "关于临时停水的通知" in report
+        assert report and "不支持 .pptx" in report and "关于临时停水的通知" in report
         # Removing the bad file clears its error.
-        (drop / "公示公告" / "会议纪要.docx").unlink()
+        (drop / "公示公告" / "会议纪要.pptx").unlink()
         assert wait_until(lambda: not _status(tmp_path / "cfg")["drop"]["errors"], 10)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTENT, ROOT, load_folder, run_signage, write_config
-from player.layout.display import ImageOp, QrCode, RectOp, TextOp, op_bounds
+from player.layout.display import PictureOp, QrCode, RectOp, TextOp, op_bounds
 from player.layout.pages import QR_CAPTION, Layouter
 from player.layout.theme import Frame
 from player.model.notice import ImageBody, Picture, TableBody
@@ -156,9 +156,9 @@ def test_code_and_caption_overlap_nothing_on_any_page(size, fonts, sample_librar
             size_px = layouter.theme.px(layouter.theme.qr, size[1])
             assert code.size == size_px
             others = [op for op in page.ops if op is not code and op is not captions[0]]
-            assert any(isinstance(op, (TextOp, ImageOp)) for op in others)
+            assert any(isinstance(op, (TextOp, PictureOp)) for op in others)
             for op in others:
-                if isinstance(op, (TextOp, RectOp, ImageOp)):
+                if isinstance(op, (TextOp, RectOp, PictureOp)):
                     bounds = op_bounds(op, fonts)
                     assert not _overlaps(bounds, column), (notice.id, number, op, bounds, column)
 
@@ -166,8 +166,8 @@ def test_code_and_caption_overlap_nothing_on_any_page(size, fonts, sample_librar
 def test_picture_beside_or_above_the_code_keeps_its_proportions(fonts, sample_library) -> None:
     layouter = Layouter(Frame.for_size(1920, 1080), fonts)
     chart = sample_library.get(CHART)
-    (plain,) = [op for op in layouter.layout(chart)[0].ops if isinstance(op, ImageOp)]
-    (narrowed,) = [op for op in layouter.layout(_with_url(chart))[0].ops if isinstance(op, ImageOp)]
+    (plain,) = [op for op in layouter.layout(chart)[0].ops if isinstance(op, PictureOp)]
+    (narrowed,) = [op for op in layouter.layout(_with_url(chart))[0].ops if isinstance(op, PictureOp)]
     body = chart.body
     assert narrowed.w <= plain.w and narrowed.w > plain.w * 0.6
     assert abs(narrowed.w / narrowed.h - body.width / body.height) < 0.01

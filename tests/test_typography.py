@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from player.layout.display import ImageOp, TextOp, op_bounds
+from player.layout.display import PictureOp, TextOp, op_bounds
 from player.layout.pages import Layouter
 from player.layout.table import fit_widths, table_groups
 from player.layout.theme import Frame, Styles, Theme
@@ -85,7 +85,7 @@ def test_image_of_8000_by_300_fits_and_keeps_its_shape(size, fonts) -> None:
     layouter = Layouter(Frame.for_size(*size), fonts)
     pages = layouter.layout(notice)
     _inside(pages, layouter, fonts)
-    (image,) = [op for op in pages[0].ops if isinstance(op, ImageOp)]
+    (image,) = [op for op in pages[0].ops if isinstance(op, PictureOp)]
     assert image.w / image.h == pytest.approx(8000 / 300, rel=0.01)
     assert image.w == pytest.approx(layouter.frame.page.w, abs=1)
 

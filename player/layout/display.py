@@ -58,14 +58,19 @@ class RectOp:
 
 
 @dataclass(frozen=True)
-class ImageOp:
-    """Draw ``picture`` scaled into this box."""
+class PictureOp:
+    """Draw a stored picture (a document's figure, a slice of a scanned page) into this box.
+
+    ``crop`` is the part of the picture drawn, (x, y, w, h) in the picture's pixels;
+    None draws all of it. The renderer loads the bytes by ``picture.sha256``.
+    """
 
     x: float
     y: float
     w: float
     h: float
-    picture: Picture | None = None
+    picture: Picture
+    crop: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class QrCode:
         return self.size
 
 
-Op = TextOp | RectOp | ImageOp | QrCode
+Op = TextOp | RectOp | PictureOp | QrCode
 
 
 @dataclass(frozen=True)

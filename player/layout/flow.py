@@ -20,9 +20,9 @@ height and the space wanted above it. :func:`paginate` fills pages top to bottom
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from player.layout.display import Op, RectOp, TextOp, ImageOp
+from player.layout.display import Op, RectOp, TextOp
 
 
 #: A keep chain never leaves a page less full than this (share of the page height).
@@ -52,7 +52,7 @@ def shift(op: Op, dx: float, dy: float) -> Op:
         return TextOp(op.x + dx, op.y + dy, op.text, op.style)
     if isinstance(op, RectOp):
         return RectOp(op.x + dx, op.y + dy, op.w, op.h, op.color, op.radius)
-    return ImageOp(op.x + dx, op.y + dy, op.w, op.h)
+    return replace(op, x=op.x + dx, y=op.y + dy)  # PictureOp, QrCode
 
 
 def paginate(items: list[Item], height: float, first_top: float, other_top: float,

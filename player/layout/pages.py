@@ -15,14 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from player.layout.display import Metrics, Op, Page, QrCode, RectOp, TextOp, ImageOp
+from player.layout.blocks import figure_items, scan_pages, table_items
+from player.layout.display import Metrics, Op, Page, PictureOp, QrCode, RectOp, TextOp
 from player.layout.flow import Item, paginate, shift
 from player.layout.paragraph import Line, balanced_lines, layout_paragraph
 from player.layout.table import table_groups
 from player.layout.theme import Frame, Styles, Theme
 from player.layout.words import Segmenter, default_segmenter
 from player.model.notice import (
-    Closing, Heading, ImageBody, ListItem, Notice, Paragraph, Span, TableBody, TextBody,
+    Closing, Figure, Heading, ImageBody, ListItem, Notice, Paragraph, ScanBody, SheetsBody, Span, TableBlock,
+    TableBody, TextBody,
 )
 from player.model.textdoc import format_date
 
@@ -98,17 +100,12 @@ class Layouter:
         run_ops, run_h = self.running_head(notice)
         flow_w = qr.flow_width if qr is not None else self.frame.page.w
         extra = qr.ops if qr is not None else ()
-        if isinstance(body, TableBody):
-            args = (body, flow_w)
-            groups = table_groups(*args, self.frame.page.h, self.metrics, self.styles, self.theme, self.words)
-            repeat_h = max(sum(item.height for item in g.repeat) for g in groups)
-            tallest = self.frame.page.h - max(head_h, run_h) - repeat_h
-            if any(row.height > tallest for g in groups for row in g.rows):
-                groups = table_groups(*args, tallest, self.metrics, self.styles, self.theme, self.words)
+        if isinstance(body, (TableBody, SheetsBody)):
             placed = []
-            for group in groups:  # each column group starts on a page of its own
-                top = head_h if not placed else run_h
-                placed += paginate(list(group.rows), self.frame.page.h, top, run_h, group.repeat)
+            for table in body.tables if isinstance(body, SheetsBody) else (body,):
+                placed += self._table_pages(table, flow_w, head_h if not placed else run_h, run_h)
+        elif isinstance(body, ScanBody):
+            placed = scan_pages(body, flow_w, self.frame.page.h, head_h, run_h, self.styles.body.size)
         else:
             placed = paginate(self.text_items(body, flow_w), self.frame.page.h, head_h, run_h)
         pages = []
@@ -118,6 +115,20 @@ class Layouter:
             pages.append(Page(tuple(lead) + tuple(ops) + extra, chars,
                               self.pace.seconds(chars, notice.meta.duration)))
         return tuple(pages)
+
+    def _table_pages(self, table: TableBody, flow_w: float, first_top: float,
+                     run_h: float) -> list[tuple[list[Op], int]]:
+        """A table's pages; each column group (and each sheet) starts on a page of its own."""
+        groups = table_groups(table, flow_w, self.frame.page.h, self.metrics, self.styles, self.theme, self.words)
+        repeat_h = max(sum(item.height for item in g.repeat) for g in groups)
+        tallest = self.frame.page.h - max(first_top, run_h) - repeat_h
+        if any(row.height > tallest for g in groups for row in g.rows):
+            groups = table_groups(table, flow_w, tallest, self.metrics, self.styles, self.theme, self.words)
+        placed: list[tuple[list[Op], int]] = []
+        for group in groups:
+            top = first_top if not placed else run_h
+            placed += paginate(list(group.rows), self.frame.page.h, top, run_h, group.repeat)
+        return placed
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -179,6 +190,10 @@ class Layouter:
                 items += self._lines(lines, s.body, para_gap if index else 0.0)
             elif isinstance(block, ListItem):
                 items += self._list_item(block, width, para_gap * 0.5)
+            elif isinstance(block, Figure):
+                items += figure_items(block, width, self.frame.page.h, self.metrics, s, para_gap * 2)
+            elif isinstance(block, TableBlock):
+                items += table_items(block, width, self.frame.page.h, self.metrics, s, self.theme, para_gap * 2)
             elif isinstance(block, Closing):
                 first = index == 0 or not isinstance(body.blocks[index - 1], Closing)
                 if items:  # the signature never stands alone on a page: the text's last line goes along
@@ -257,7 +272,7 @@ class Layouter:
         avail_w, avail_h = max(boxes, key=lambda b: min(b[0] / body.width, b[1] / body.height))
         scale = max(0.0, min(avail_w / body.width, avail_h / body.height, MAX_UPSCALE))
         w, h = body.width * scale, body.height * scale
-        ops.append(ImageOp((avail_w - w) / 2, y + (avail_h - h) / 2, w, h, body.picture))
+        ops.append(PictureOp((avail_w - w) / 2, y + (avail_h - h) / 2, w, h, body.picture))
         if qr is not None:
             ops.extend(qr.ops)
         seconds = notice.meta.duration or self.pace.clamp(PICTURE_SECONDS)

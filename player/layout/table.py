@@ -62,10 +62,11 @@ def _column_widths(table: TableBody, cols: list[int], style: Style, head: Style,
                    pad: float) -> tuple[list[float], list[float]]:
     """Natural and minimum widths of the given columns (padding included)."""
     natural, minimum = [], []
+    wide = {(m.row, m.col) for m in table.merges if m.cols > 1}
     for c in cols:
         nat = mini = 0.0
-        for row, st in [(table.header, head)] + [(r, style) for r in table.rows]:
-            cell = row[c]
+        for r, (row, st) in enumerate([(table.header, head)] + [(r, style) for r in table.rows]):
+            cell = row[c] if (r, c) not in wide else ""
             nat = max(nat, metrics.width(cell, st))
             for tok in tokenize(cell):
                 mini = max(mini, metrics.width(cell[tok.start:tok.end], st))
@@ -158,14 +159,21 @@ def _group(table: TableBody, cols: list[int], widths: list[float], style: Style,
     numeric = numeric_columns(table)
     bold = Style(style.size, True, theme.text)
     repeat: list[Item] = []
+    if table.subtitle:
+        sub_style = Style(style.size, True, theme.text)
+        sub_lines = layout_paragraph([Span(table.subtitle)], sum(widths), metrics, sub_style, justify=False)
+        line_h = style.size * LINE_BOX
+        ops = tuple(shift(op, 0, i * line_h) for i, line in enumerate(sub_lines) for op in line.runs)
+        repeat.append(Item(ops, line_h * len(sub_lines) + pad * 0.5))
     if caption:
         cap_style = Style(style.size, True, theme.accent)
         cap_lines = layout_paragraph([Span(caption)], sum(widths), metrics, cap_style, justify=False)
         line_h = style.size * LINE_BOX
         ops = tuple(shift(op, 0, i * line_h) for i, line in enumerate(cap_lines) for op in line.runs)
         repeat.append(Item(ops, line_h * len(cap_lines) + pad * 0.5))
+    spans = _spans(table, cols)
     header = _row([table.header[c] for c in cols], widths, metrics, head, head, pad,
-                  [False] * len(cols), theme.table_head_bg, max_h, centre=True, words=words)
+                  [False] * len(cols), theme.table_head_bg, max_h, centre=True, spans=spans[0], words=words)
     repeat.extend(header)
     rows: list[Item] = []
     for index, cells in enumerate(table.rows):
@@ -173,20 +181,43 @@ def _group(table: TableBody, cols: list[int], widths: list[float], style: Style,
         is_total = first in _TOTAL or (len(cells) > 1 and not first and cells[1].strip() in _TOTAL)
         background = theme.zebra if index % 2 else None
         rows.extend(_row([cells[c] for c in cols], widths, metrics, bold if is_total else style, bold, pad,
-                         [numeric[c] for c in cols], background, max_h, line_color=theme.table_line))
+                         [numeric[c] for c in cols], background, max_h, line_color=theme.table_line,
+                         spans=spans[index + 1]))
     return TableGroup(tuple(repeat), tuple(rows))
+
+
+def _spans(table: TableBody, cols: list[int]) -> list[list[tuple[int, bool]]]:
+    """Per row and shown column: (columns the cell spans, 0 when covered; whether the
+    cell's merge continues below, so no rule is drawn under it)."""
+    position = {c: i for i, c in enumerate(cols)}
+    grid = [[(1, False) for _ in cols] for _ in range(len(table.rows) + 1)]
+    for m in table.merges:
+        shown = [position[c] for c in range(m.col, m.col + m.cols) if c in position]
+        for r in range(m.row, min(m.row + m.rows, len(grid))):
+            below = r < m.row + m.rows - 1
+            for k, at in enumerate(shown):
+                grid[r][at] = (len(shown) if r == m.row and k == 0 else 0, below)
+    return grid
 
 
 def _row(cells: list[str], widths: list[float], metrics: Metrics, style: Style, bold: Style,
          pad: float, numeric: list[bool], background, max_h: float, centre: bool = False,
-         line_color=None, words: Segmenter | None = None) -> list[Item]:
-    """One table row as one item, or several when it is taller than ``max_h``."""
+         line_color=None, spans: list[tuple[int, bool]] | None = None,
+         words: Segmenter | None = None) -> list[Item]:
+    """One table row as one item, or several when it is taller than ``max_h``.
+
+    ``spans`` (merged cells): per column, how many columns its cell spans (0: covered by
+    a merged cell) and whether the merge continues below (no rule under it).
+    """
     line_h = style.size * LINE_BOX
+    spans = spans or [(1, False)] * len(cells)
     columns = []
     for c, cell in enumerate(cells):
-        inner = max(1.0, widths[c] - 2 * pad)
-        align = "center" if centre else "right" if numeric[c] else "left"
-        columns.append(layout_paragraph([Span(cell)], inner, metrics, style, bold, justify=False, align=align,
+        span = spans[c][0]
+        inner = max(1.0, sum(widths[c:c + span]) - 2 * pad) if span else 1.0
+        align = "center" if centre or span > 1 else "right" if numeric[c] else "left"
+        text = cell if span else ""
+        columns.append(layout_paragraph([Span(text)], inner, metrics, style, bold, justify=False, align=align,
                                         words=words))
     tallest = max((len(lines) for lines in columns), default=0)
     per_item = max(1, int((max_h - pad) // line_h))
@@ -199,7 +230,11 @@ def _row(cells: list[str], widths: list[float], metrics: Metrics, style: Style, 
         if background is not None:
             ops.append(RectOp(0, 0, total_w, height, background))
         if line_color is not None:
-            ops.append(RectOp(0, height - 1, total_w, 1, line_color))
+            x = 0.0
+            for c, width in enumerate(widths):
+                if not spans[c][1]:
+                    ops.append(RectOp(x, height - 1, width, 1, line_color))
+                x += width
         x = 0.0
         chars = 0
         for c, lines in enumerate(columns):

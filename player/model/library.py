@@ -28,16 +28,22 @@ from player.model.notice import ImageBody, Library, Meta, Notice, Parsed, Pictur
 from player.model.problems import ContentError, Problem
 from player.model.table import parse_csv
 from player.model.textdoc import parse_text, split_front_matter
+from player.model.unwrap import unwrap
 from player.model.yamldoc import YamlError, parse_yaml
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 TABLE_SUFFIXES = frozenset({".csv"})
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".heic", ".heif"})
+#: Word, WPS, PDF and Excel: parsed in the sandbox by sources/documents.py.
+DOCUMENT_SUFFIXES = frozenset({".docx", ".docm", ".doc", ".wps", ".rtf", ".odt", ".pdf",
+                               ".xlsx", ".xlsm", ".xls", ".et"})
 SIDECAR_SUFFIXES = frozenset({".yaml", ".yml"})
-NOTICE_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | IMAGE_SUFFIXES
+NOTICE_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | IMAGE_SUFFIXES | DOCUMENT_SUFFIXES
 TICKER_NAME = "ticker.txt"
 #: The staff report the player writes into the drop folder (never read back as content).
 STATUS_NAME = "_状态.txt"
+#: The staff previews the player writes into the drop folder (never read as content).
+PREVIEW_DIR = "_预览"
 BUNDLE_PREFIX = "bundle:"  # how problems of centrally published files are named
 
 _JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -79,7 +85,7 @@ def is_ignored(path: str) -> bool:
     """Junk that is skipped silently: hidden and Office lock files, temp files, our report."""
     parts = path.split("/")
     name = parts[-1]
-    if path == STATUS_NAME:
+    if path == STATUS_NAME or parts[0] == PREVIEW_DIR:
         return True
     if any(p.startswith(".") or p.startswith("~$") for p in parts):
         return True
@@ -90,6 +96,23 @@ def is_ignored(path: str) -> bool:
 def is_image(path: str) -> bool:
     """Whether the path names a picture (by extension)."""
     return posixpath.splitext(path)[1].lower() in IMAGE_SUFFIXES
+
+
+def is_document(path: str) -> bool:
+    """Whether the path names a Word, WPS, PDF or Excel file (by extension)."""
+    return posixpath.splitext(path)[1].lower() in DOCUMENT_SUFFIXES
+
+
+def check_file_size(limits: Limits, path: str, size: int) -> None:
+    """The size limit of a file's kind (picture, document, text).
+
+    Raises:
+        ContentError: over the limit.
+    """
+    if is_document(path):
+        limits.check_document(size)
+    else:
+        limits.check_size(size, is_image(path))
 
 
 def notice_id(path: str) -> str:
@@ -194,6 +217,10 @@ def parse_notice(file: FileLike, sidecar: FileLike | None = None,
     folder, name = posixpath.split(path)
     stem, name_end = split_end_marker(posixpath.splitext(name)[0])
     image = suffix in IMAGE_SUFFIXES
+    if parsed is None and suffix in DOCUMENT_SUFFIXES:
+        raise ContentError(  # only the sources read documents (sandbox, LibreOffice)
+            f"{suffix} files are read by the player's document reader, not here",
+            "此类文件需由播放器的文档读取程序处理")
     data = b"" if parsed is not None else file.data
     if parsed is None:
         limits.check_size(len(data), image)
@@ -208,15 +235,20 @@ def parse_notice(file: FileLike, sidecar: FileLike | None = None,
         except ContentError as exc:
             raise _SidecarError(exc, sidecar.path) from None
     fallback_title = stem
+    notes: tuple = ()
     if parsed is not None:
         meta = _with_name_end(meta, name_end)
         notice_body = parsed.body
         title = meta.title or parsed.title or stem
+        notes = parsed.notes
     elif suffix in TEXT_SUFFIXES:
         front, body, body_line = split_front_matter(decode_text(data))
         if front is not None:
             meta = _overlay(meta, parse_meta(_yaml(front, 2), "front matter"))
         meta = _with_name_end(meta, name_end)
+        if suffix == ".txt":
+            body, note = unwrap(body)  # text copied from a PDF, broken every 30-40 characters
+            notes = (note,) if note is not None else ()
         title, notice_body = parse_text(body, suffix != ".txt", meta, fallback_title)
     elif suffix in TABLE_SUFFIXES:
         meta = _with_name_end(meta, name_end)
@@ -232,7 +264,7 @@ def parse_notice(file: FileLike, sidecar: FileLike | None = None,
     return Notice(
         id=posixpath.join(folder, stem) if folder else stem,
         path=path, category=category, title=title, meta=meta, body=notice_body,
-        sha256=file.sha256)
+        sha256=file.sha256, notes=notes)
 
 
 def parse_ticker(data: bytes, limits: Limits = Limits()) -> tuple[str, ...]:
@@ -284,10 +316,10 @@ def _find_sidecar(path: str, sidecars: set[str]) -> str | None:
 def _unsupported(suffix: str) -> ContentError:
     shown = suffix or "(no extension)"
     return ContentError(
-        f"unsupported file type {shown}; use .txt or .md (text), .csv (tables) or "
-        ".jpg/.png (pictures); for Word or PDF, save as text or export a picture",
-        f"不支持 {shown} 类型的文件。可用：.txt、.md（文字）、.csv（表格）、.jpg、.png（图片）；"
-        "Word 或 PDF 请另存为 .txt 或导出为图片")
+        f"unsupported file type {shown}; use .txt or .md (text), .csv (tables), .jpg/.png (pictures), "
+        ".docx/.doc/.wps (Word, WPS), .pdf or .xlsx/.xls (Excel); for slides, export a PDF",
+        f"不支持 {shown} 类型的文件。可用：.txt、.md（文字）、.csv（表格）、.jpg、.png（图片）、"
+        ".docx、.doc、.wps（Word、WPS 文档）、.pdf、.xlsx、.xls（Excel 表格）；幻灯片请导出为 PDF")
 
 
 def merge_libraries(bundle: Library, drop: Library) -> Library:

@@ -19,6 +19,14 @@ class Limits:
     files: int = 10_000
     #: Address space of the sandbox worker that decodes pictures and documents.
     worker_bytes: int = 768 * MIB
+    #: Documents (.docx .pdf .xlsx …): the file itself, pages of a PDF, what a zip
+    #: container (docx/xlsx) may unpack to in all and the largest ratio of one member.
+    document_bytes: int = 50 * MIB
+    pdf_pages: int = 500
+    unzipped_bytes: int = 200 * MIB
+    zip_ratio: int = 200
+    #: Cells read from one sheet of a workbook (rows x used columns).
+    sheet_cells: int = 1_000_000
 
     def check_size(self, size: int, is_image: bool) -> None:
         """Refuse a file that is too big, before it is read.
@@ -34,6 +42,19 @@ class Limits:
                 + ("save it smaller (e.g. 1920 px wide, JPEG)" if is_image else "split it into several notices"),
                 f"{what_zh}大小为 {size / MIB:.1f} MB，超过 {limit / MIB:g} MB 的上限：" +
                 ("请缩小图片（如宽 1920 像素的 JPG）后再放入" if is_image else "请拆分成几个公告文件"))
+
+    def check_document(self, size: int) -> None:
+        """Refuse a document (Word, PDF, Excel) that is too big, before it is read.
+
+        Raises:
+            ContentError: over ``document_bytes``.
+        """
+        if size > self.document_bytes:
+            raise ContentError(
+                f"document is {size / MIB:.1f} MiB, over the {self.document_bytes / MIB:g} MiB limit; "
+                "split it or save it without embedded pictures",
+                f"文档大小为 {size / MIB:.1f} MB，超过 {self.document_bytes / MIB:g} MB 的上限："
+                "请拆分成几个文件，或压缩其中的图片后再放入")
 
     def check_pixels(self, width: int, height: int) -> None:
         """Refuse a picture whose decoded size would be too large.

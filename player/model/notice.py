@@ -75,36 +75,40 @@ class Closing:
     text: str
 
 
-Block = Heading | Paragraph | ListItem | Closing
-
-
 @dataclass(frozen=True)
-class TextBody:
-    """A notice written as text (``.txt`` / ``.md``)."""
+class Merge:
+    """A merged cell: ``rows`` x ``cols`` cells from (``row``, ``col``).
 
-    blocks: tuple[Block, ...]
+    Rows count the header as row 0 and data rows from 1. The text is in the top-left
+    cell; the cells it covers are empty strings in the grid.
+    """
 
-    def char_count(self) -> int:
-        """Characters of readable text, for reading-time estimates."""
-        total = 0
-        for block in self.blocks:
-            if isinstance(block, Closing):
-                total += len(block.text)
-            else:
-                total += sum(len(s.text) for s in block.spans)
-        return total
+    row: int
+    col: int
+    rows: int = 1
+    cols: int = 1
 
 
 @dataclass(frozen=True)
 class TableBody:
-    """A table notice (``.csv``): a header row and data rows, all of equal width."""
+    """A table: a header row and data rows, all of equal width.
+
+    ``merges`` (documents and workbooks; CSV has none) name merged cells; ``subtitle``
+    is shown above the table (a workbook's further sheets carry their sheet name).
+    """
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    merges: tuple[Merge, ...] = ()
+    subtitle: str | None = None
 
     def char_count(self) -> int:
         """Characters in all cells."""
         return sum(len(c) for row in (self.header, *self.rows) for c in row)
+
+    def cells(self) -> tuple[str, ...]:
+        """Every cell's text, header first."""
+        return tuple(cell for row in (self.header, *self.rows) for cell in row)
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,83 @@ class Picture:
     sha256: str
     width: int
     height: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture inside a document (a Word inline picture), with an optional caption."""
+
+    picture: Picture
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A table inside running text (a Word table between paragraphs)."""
+
+    table: TableBody
+
+
+Block = Heading | Paragraph | ListItem | Closing | Figure | TableBlock
+
+
+def block_text(block: Block) -> str:
+    """The characters a block shows (cells of a table, a figure's caption)."""
+    if isinstance(block, Closing):
+        return block.text
+    if isinstance(block, Figure):
+        return block.caption or ""
+    if isinstance(block, TableBlock):
+        return "".join(block.table.cells())
+    text = "".join(s.text for s in block.spans)
+    return block.marker + text if isinstance(block, ListItem) else text
+
+
+@dataclass(frozen=True)
+class TextBody:
+    """A notice written as text (``.txt`` / ``.md``, documents rebuilt as text)."""
+
+    blocks: tuple[Block, ...]
+
+    def char_count(self) -> int:
+        """Characters of readable text, for reading-time estimates."""
+        total = 0
+        for block in self.blocks:
+            if isinstance(block, ListItem):
+                total += sum(len(s.text) for s in block.spans)
+            else:
+                total += len(block_text(block))
+        return total
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """One page of a scanned document, shown as a picture cut into readable slices.
+
+    ``text_px`` is the typical height of a text line's ink in the picture's pixels (0:
+    unknown); ``cuts`` are y positions (picture pixels, ascending) of blank rows between
+    text lines where a slice may end without cutting through a line.
+    """
+
+    picture: Picture
+    text_px: float
+    cuts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScanBody:
+    """A document without usable text (a scanned PDF): its pages as pictures."""
+
+    pages: tuple[ScanPage, ...]
+
+    def char_count(self) -> int:
+        """Estimated characters on the pages (text lines x characters per line)."""
+        total = 0
+        for page in self.pages:
+            if page.text_px > 0:
+                lines = page.picture.height / (page.text_px * 1.8)
+                total += int(lines * page.picture.width / page.text_px * 0.8)
+        return total
 
 
 @dataclass(frozen=True)
@@ -142,20 +223,37 @@ class ImageBody:
         return 0
 
 
-Body = TextBody | TableBody | ImageBody
+@dataclass(frozen=True)
+class SheetsBody:
+    """A workbook with several visible sheets: one table per sheet, each a page group."""
+
+    tables: tuple[TableBody, ...]
+
+    def char_count(self) -> int:
+        """Characters in all cells of all sheets."""
+        return sum(t.char_count() for t in self.tables)
+
+
+Body = TextBody | TableBody | ImageBody | ScanBody | SheetsBody
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the player did to a file that staff may want to know (not a problem):
+    ``signage check`` prints it, English ``message`` and Chinese ``hint_zh``."""
+
+    message: str
+    hint_zh: str
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """A body made outside the pure parsers — a picture decoded and normalized in the
-    sandbox, a converted document — handed to :func:`~player.model.library.parse_notice`,
-    which adds the settings, the id and the category as for any file. ``title`` is the
-    document's own title (None: the file name is used); ``notes`` are what the ingestion
-    did that staff may want to know (``signage check`` prints them)."""
+    """What a document (``.docx``, ``.pdf``, ``.xlsx`` …) becomes: the title it names
+    itself (None: the caller uses settings or the file name), the body, and notes."""
 
+    title: str | None
     body: Body
-    title: str | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,18 +295,22 @@ class Notice:
     body: Body
     sha256: str
     source: str = "drop"
+    #: What the player did to the file that staff may want to know (``signage check``).
+    notes: tuple[Note, ...] = ()
 
     def all_text(self) -> str:
         """Every character the screen draws for this notice (title, body, cells)."""
         parts = [self.title, self.category]
         body = self.body
         if isinstance(body, TextBody):
-            for block in body.blocks:
-                parts.append(block.text if isinstance(block, Closing) else "".join(s.text for s in block.spans))
-                if isinstance(block, ListItem):
-                    parts.append(block.marker)
+            parts.extend(block_text(block) for block in body.blocks)
         elif isinstance(body, TableBody):
-            parts.extend(cell for row in (body.header, *body.rows) for cell in row)
+            parts.extend(body.cells())
+            parts.append(body.subtitle or "")
+        elif isinstance(body, SheetsBody):
+            for table in body.tables:
+                parts.extend(table.cells())
+                parts.append(table.subtitle or "")
         return "".join(parts)
 
 

@@ -183,6 +183,39 @@ def _block(kind: str, content: str, markdown: bool, title_from_heading: bool) ->
     return Paragraph(parse_spans(content))
 
 
+def ladder_block(spans: tuple[Span, ...], indent: bool = True) -> Block:
+    """A paragraph of styled spans (from a document) with the ladder rule applied.
+
+    A short line opening with 一、 （一） 1. （1） is a :class:`Heading` of that level; a
+    longer one is a paragraph whose first sentence is bold (unless the author set bold
+    already); anything else a plain :class:`Paragraph`.
+    """
+    text = "".join(s.text for s in spans)
+    for level, pattern in _LADDER:
+        if pattern.match(text):
+            if _is_heading_line(text):
+                return Heading(spans, level, ladder=True)
+            if any(s.bold for s in spans):
+                return Paragraph(spans, indent)
+            cut = min((i for i in (text.find(ch) for ch in "。：:") if i >= 0), default=-1)
+            if 0 <= cut < LEAD_MAX_CHARS:
+                return Paragraph((Span(text[: cut + 1], True), Span(text[cut + 1:])) if text[cut + 1:]
+                                 else (Span(text, True),), indent)
+            return Paragraph(spans, indent)
+    return Paragraph(spans, indent)
+
+
+def closing_blocks(blocks: list[Block], meta: Meta = Meta()) -> list[Block]:
+    """Blocks with a trailing signature (落款 above a date line) turned into
+    :class:`Closing` lines, the same rule as for ``.txt`` notices."""
+    return _closing(list(blocks), meta)
+
+
+def is_date_line(text: str) -> bool:
+    """Whether a line is a date as written under a notice (2022年12月30日, 二〇二二年…)."""
+    return bool(_DATE_LINE.match(text.strip()))
+
+
 def _is_heading_line(text: str) -> bool:
     if len(text) > HEADING_MAX_CHARS:
         return False

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from player.layout.display import Page, Style
 from player.layout.pages import Layouter, Pace, footer_texts
 from player.layout.theme import Frame, Theme
 from player.model.notice import Notice
-from player.render.draw import PictureBytes, draw_ops
+from player.render.draw import draw_ops
+from player.render.picture import PictureSource
 from player.render.fonts import Fonts
 from player.render.header import Header
 from player.render.pg import pygame
@@ -44,7 +46,7 @@ class FrameRenderer:
 
     def __init__(self, size: tuple[int, int], fonts: Fonts, screen_name: str,
                  ticker_speed: float, pace: Pace = Pace(), theme: Theme = Theme(),
-                 fps: float = 60.0, pictures: PictureBytes | None = None) -> None:
+                 fps: float = 60.0, pictures: "Callable[[str], bytes | None] | None" = None) -> None:
         width, height = size
         self.size = size
         self.theme = theme
@@ -52,7 +54,8 @@ class FrameRenderer:
         self.frame = Frame.for_size(width, height, theme)
         self.layouter = Layouter(self.frame, fonts, theme, pace)
         self.screen_name = screen_name
-        self.pictures = pictures  # normalized picture bytes by sha256 (the store, read by the drawing thread)
+        #: decoded pictures by sha256, loaded from the store by the drawing thread
+        self.pictures = PictureSource(pictures) if pictures is not None else None
         self.header = Header(self.frame.header, fonts, theme, screen_name, height)
         self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, height, fps)
         #: Full layouts (display lists) of recently used notices; page times of all.

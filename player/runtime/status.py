@@ -13,13 +13,13 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from player.fsutil import atomic_write
-from player.model.notice import Library
+from player.model.notice import Library, Notice
 from player.model.schedule import ACTIVE, Decision, days_remaining
 from player.model.textdoc import format_date
 
@@ -68,9 +68,33 @@ def build_status(now: dt.datetime, library: Library, decisions: Sequence[Decisio
     }
 
 
+def showing_line(decision: Decision, tz: ZoneInfo, page_times: Sequence[float]) -> str:
+    """The extra ``_状态.txt`` line of a notice: pages, seconds on screen per cycle and
+    from when to when it shows, e.g. ``共 3 页，每轮显示 45 秒，显示时间：2026年11月26日起至2026年12月5日``."""
+    pages = len(page_times)
+    seconds = round(sum(page_times))
+    start = format_date(decision.start.astimezone(tz).date()) if decision.start else None
+    last = format_date((decision.end - dt.timedelta(seconds=1)).astimezone(tz).date()) if decision.end else None
+    if start and last:
+        period = f"{start}起至{last}"
+    elif last:
+        period = f"即日起至{last}"
+    elif start:
+        period = f"{start}起，长期显示"
+    else:
+        period = "长期显示"
+    return f"共 {pages} 页，每轮显示 {seconds} 秒，显示时间：{period}"
+
+
 def staff_report(now: dt.datetime, tz: ZoneInfo, library: Library,
-                 decisions: Sequence[Decision], screen_name: str) -> str:
-    """The Chinese report written to ``DROP_DIR/_状态.txt``."""
+                 decisions: Sequence[Decision], screen_name: str,
+                 page_times: Callable[[Notice], Sequence[float]] | None = None) -> str:
+    """The Chinese report written to ``DROP_DIR/_状态.txt``.
+
+    Args:
+        page_times: seconds of each page of a notice on this screen; when given, every
+            notice shown or waiting gets a :func:`showing_line` under it.
+    """
     local = now.astimezone(tz)
     lines = [f"{screen_name} 告示屏状态（更新于 {local:%Y-%m-%d %H:%M:%S}）", ""]
     active = [d for d in decisions if d.state == ACTIVE]
@@ -82,6 +106,8 @@ def staff_report(now: dt.datetime, tz: ZoneInfo, library: Library,
             left = days_remaining(d.notice, now, tz)
             period = f"（显示到 {format_date(last.date())}，还剩 {left} 天）"
         lines.append(f"  · {d.notice.title}　[{d.notice.path}]{period}")
+        if page_times is not None:
+            lines.append(f"      {showing_line(d, tz, page_times(d.notice))}")
     waiting = [d for d in decisions if d.state != ACTIVE]
     if waiting:
         lines += ["", "【未显示】"]
@@ -89,13 +115,15 @@ def staff_report(now: dt.datetime, tz: ZoneInfo, library: Library,
                    "other-screen": "只在其他显示屏显示"}
         for d in waiting:
             lines.append(f"  · {d.notice.title}　[{d.notice.path}]：{reasons.get(d.state, d.reason)}")
+            if page_times is not None and d.state != "expired":
+                lines.append(f"      {showing_line(d, tz, page_times(d.notice))}")
     lines += ["", f"【有问题的文件】共 {len(library.problems)} 个"]
     if library.problems:
         for p in library.problems:
             lines.append(f"  × {p.format_zh()}")
     else:
         lines.append("  无")
-    lines += ["", "说明：文字请存为 .txt（记事本）或 .md，表格存为 .csv，图片用 .jpg 或 .png。",
+    lines += ["", "说明：可以放入 Word（.docx .doc .wps）、PDF、Excel（.xlsx .xls）、文字（.txt）、表格（.csv）和图片（.jpg .png）。",
               "本文件由告示屏自动生成，请勿修改。", ""]
     return "\r\n".join(lines)  # CRLF: Windows Notepad on the share shows it right
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from player.model.library import build_library, is_image, too_many_files
+from player.model.library import build_library, check_file_size, too_many_files
 from player.model.limits import Limits
 from player.model.notice import Library
 from player.model.problems import ContentError, Problem
@@ -103,7 +103,7 @@ class FolderScanner:
         for rel, seen in self._seen.items():
             if seen.sha256 is None:
                 continue
-            data = read_file(self.root, seen.raw, max(self.limits.text_bytes, self.limits.image_bytes))
+            data = read_file(self.root, seen.raw, self._read_limit)
             if hashlib.sha256(data).hexdigest() == seen.sha256:
                 out[rel] = data
         return out
@@ -166,10 +166,10 @@ class FolderScanner:
                 pending = True
                 continue
             try:
-                self.limits.check_size(entry.size, is_image(rel))
+                check_file_size(self.limits, rel, entry.size)
                 if seen.sha256 is None:
-                    data = read_file(self.root, entry.raw, max(self.limits.text_bytes, self.limits.image_bytes))
-                    self.limits.check_size(len(data), is_image(rel))
+                    data = read_file(self.root, entry.raw, self._read_limit)
+                    check_file_size(self.limits, rel, len(data))
                     seen.sha256 = hashlib.sha256(data).hexdigest()
             except ContentError as exc:
                 problems.append(exc.at(rel))
@@ -185,8 +185,12 @@ class FolderScanner:
         library = replace(library, newest_mtime=None if newest is None else newest / 1e9)
         return Scan(library, pending or retry)
 
+    @property
+    def _read_limit(self) -> int:
+        return max(self.limits.text_bytes, self.limits.image_bytes, self.limits.document_bytes)
+
     def _file(self, rel: str, seen: _Seen) -> LazyFile:
-        limit = max(self.limits.text_bytes, self.limits.image_bytes)
+        limit = self._read_limit
         return LazyFile(rel, seen.sha256, lambda: read_file(self.root, seen.raw, limit))
 
     def _previous(self, rel: str) -> LazyFile | None:

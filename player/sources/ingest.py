@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from player.model.imageinfo import image_info
-from player.model.library import IMAGE_SUFFIXES, FileLike, parse_notice
+from player.model.library import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, FileLike, parse_notice
 from player.model.limits import Limits
 from player.model.notice import ImageBody, Notice, Parsed, Picture
 from player.model.problems import ContentError
+from player.sources.convert import Converter
+from player.sources.documents import ingest_document
 from player.sources.pictures import Decoded
 from player.sources.quarantine import Quarantine, quarantined_error
 from player.sources.sandbox import Failure, Sandbox, SandboxError
@@ -40,6 +42,8 @@ from player.sources.sandbox import Failure, Sandbox, SandboxError
 log = logging.getLogger(__name__)
 
 NORMALIZE = "player.sources.pictures:normalize"
+#: Pictures in documents are normalized to this box when validating only (no screen).
+DOCUMENT_BOX = (1920, 1080)
 PICTURE_TIMEOUT = 60.0
 
 
@@ -97,13 +101,16 @@ class Ingest:
 
     def __init__(self, source: str, limits: Limits, *, store: PictureStore | None = None,
                  quarantine: Quarantine | None = None, box: tuple[int, int] | None = None,
-                 keep_originals: bool = False, sandbox: Sandbox | None = None) -> None:
+                 keep_originals: bool = False, sandbox: Sandbox | None = None,
+                 converter: Converter | None = None) -> None:
         """Args:
             source: "drop" or "bundle" (names the picture index and the journal).
             store: where normalized pictures go; None validates only.
             box: the largest picture size worth keeping (the screen's size).
             keep_originals: also keep the original bytes of good files in the store
                 (the drop folder's last-good-version guarantee).
+            converter: LibreOffice for .doc/.wps/.rtf/.odt (None: those are refused
+                with a hint to save them as .docx).
         """
         self.source = source
         self.limits = limits
@@ -112,6 +119,7 @@ class Ingest:
         self.box = box if store is not None else None
         self.keep_originals = keep_originals and store is not None
         self.sandbox = sandbox or Sandbox(limits.worker_bytes, name=f"{source} decoder")
+        self.converter = converter
         self._cache: dict[tuple, Notice | ContentError] = {}
         self._used: set[tuple] = set()
         self._pictures: dict[str, dict] = dict(store.load_index(self._index_name)) if store is not None else {}
@@ -182,11 +190,20 @@ class Ingest:
         suffix = posixpath.splitext(file.path)[1].lower()
         parsed = None
         if suffix in IMAGE_SUFFIXES:
-            parsed = Parsed(ImageBody(self._picture(file, limits)))
+            parsed = Parsed(None, ImageBody(self._picture(file, limits)))
+        elif suffix in DOCUMENT_SUFFIXES:
+            parsed = ingest_document(file.path, file.data, sandbox=self.sandbox, keep=self._keep,
+                                     box=self.box or DOCUMENT_BOX, limits=limits, converter=self.converter)
         notice = parse_notice(file, sidecar, limits, parsed)
         if self.keep_originals:
             self.store.put(file.data)  # the last good version survives a broken copy or a restart
         return notice
+
+    def _keep(self, data: bytes) -> str | None:
+        """Pictures found in documents: stored (or, validating only, just named)."""
+        if self.store is None:
+            return hashlib.sha256(data).hexdigest()
+        return self.store.put(data)
 
     def _picture_key(self, sha: str) -> str:
         box = f"{self.box[0]}x{self.box[1]}" if self.box else "full"

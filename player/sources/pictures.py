@@ -2,7 +2,7 @@
 
 :func:`normalize` runs inside the :mod:`~player.sources.sandbox` worker (its memory cap
 is the last line of defence) and turns the bytes of a JPEG, PNG, GIF, BMP, WebP (and
-HEIC where pillow-heif is installed) into a picture the renderer can load cheaply:
+HEIC with pi-heif) into a picture the renderer can load cheaply:
 
 1. the pixel limit is checked on the size the decoder will really produce, before
    decoding (Pillow's, from the frame it decodes — not our header sniffing, which a file
@@ -121,8 +121,13 @@ def _oriented_box(image, box: tuple[int, int]) -> tuple[int, int]:
 
 
 def _register_heif() -> None:
+    """HEIC/HEIF photos from iPhones: pi-heif (the decode-only build of pillow-heif,
+    whose wheels leave out the GPL x265 encoder), or pillow-heif if that is installed."""
     try:
-        from pillow_heif import register_heif_opener
+        from pi_heif import register_heif_opener
     except ImportError:
-        return
+        try:
+            from pillow_heif import register_heif_opener
+        except ImportError:
+            return
     register_heif_opener()
