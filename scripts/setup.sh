@@ -16,10 +16,12 @@ extras=""
 apt_extra=()
 # Test-only tools: libfaketime runs the real player under a false clock; systemd
 # provides systemd-analyze, which checks the unit files (tests/test_install.py);
-# libzbar0 is the QR decoder behind pyzbar (tests/test_qr.py reads rendered codes).
+# libzbar0 is the QR decoder behind pyzbar (tests/test_qr.py reads rendered codes);
+# prometheus brings the real prometheus and promtool that scrape `signage fleet receive`
+# and check deploy/prometheus/ (tests/test_prometheus.py).
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]"; apt_extra=(faketime systemd libzbar0) ;;
+    --test) extras="[test]"; apt_extra=(faketime systemd libzbar0 prometheus) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
