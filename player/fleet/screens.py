@@ -1,0 +1,147 @@
+"""The receiver's memory: the latest report of every screen, in one folder.
+
+Per screen two files, named by :func:`safe_name` (never by the screen name itself):
+``<safe>.json`` (the validated report, its arrival time and the screen's name) and
+``<safe>.png`` (its latest screenshot, when one was sent). Both are replaced atomically
+(:func:`player.fsutil.atomic_write`), so a crash leaves the old or the new report; at
+start :meth:`ScreenStore.load` reads them back (a file whose name does not match the
+screen inside, or that no longer validates, is skipped with a warning). A screen name
+like ``../../x`` becomes ``x-<hash>``: nothing is ever written outside the folder.
+
+Each accepted report also renders the screen's metric families once, into cached
+sample lines per family; a scrape only joins those lines (:meth:`ScreenStore.families`),
+so its cost does not grow with the work of rendering 2,000 screens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from player.fleet.metrics import exposition, families
+from player.fleet.payload import PayloadError, Report, iso_now, parse_report
+from player.fsutil import atomic_write
+
+log = logging.getLogger(__name__)
+
+MAX_SCREENS = 20_000
+_UNSAFE = re.compile(r"[^\w-]+")  # \w: letters and digits of any script, and _
+
+
+def safe_name(screen: str) -> str:
+    """A file-name stem for a screen: a readable part and a hash of the whole name."""
+    readable = _UNSAFE.sub("_", screen).strip("_")[:40] or "screen"
+    return f"{readable}-{hashlib.sha256(screen.encode('utf-8')).hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A screen's latest report and its rendered sample lines per family."""
+
+    report: Report
+    chunks: dict[bytes, bytes]   # family name -> sample lines
+    screenshot: Path | None
+
+
+class FullError(Exception):
+    """The folder already holds :data:`MAX_SCREENS` screens; a new one is refused."""
+
+
+class ScreenStore:
+    """The latest report per screen, on disk and in memory. Thread-safe."""
+
+    def __init__(self, folder: Path, max_screens: int = MAX_SCREENS) -> None:
+        self.folder = folder
+        self.max_screens = max_screens
+        self._entries: dict[str, Entry] = {}
+        self._headers: dict[bytes, bytes] = {}   # family name -> its # HELP / # TYPE lines
+        self._order: list[bytes] = []            # families in the order first seen
+        self._lock = threading.Lock()
+        self._stripes = [threading.Lock() for _ in range(64)]  # one writer per screen at a time
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def load(self) -> int:
+        """Read the folder's reports back; returns how many screens were loaded."""
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                stored = json.loads(path.read_text(encoding="utf-8"))
+                report = parse_report(stored["report"], float(stored["received_at_unix"]))
+            except (OSError, ValueError, KeyError, TypeError, PayloadError) as exc:
+                log.warning("skipping %s: %s", path, exc)
+                continue
+            if safe_name(report.screen) != path.stem:
+                log.warning("skipping %s: it holds screen %r, whose file would be another", path, report.screen)
+                continue
+            shot = path.with_suffix(".png")
+            self._remember(report, shot if shot.is_file() else None)
+        return len(self._entries)
+
+    def put(self, report: Report) -> None:
+        """Store an accepted report (and its screenshot).
+
+        Raises:
+            FullError: a new screen beyond ``max_screens``.
+            OSError: the folder cannot be written (the previous report stays).
+        """
+        if report.screen not in self._entries and len(self._entries) >= self.max_screens:
+            raise FullError(f"already {self.max_screens} screens")
+        stem = safe_name(report.screen)
+        stored = {"screen": report.screen, "received_at": iso_now(report.received_at),
+                  "received_at_unix": report.received_at, "report": report.document}
+        data = json.dumps(stored, ensure_ascii=False, indent=1).encode("utf-8")
+        with self._stripes[hash(stem) % len(self._stripes)]:
+            shot = None
+            if report.screenshot is not None:
+                shot = self.folder / f"{stem}.png"
+                atomic_write(shot, report.screenshot)
+            atomic_write(self.folder / f"{stem}.json", data)
+            old = self._entries.get(report.screen)
+            if shot is None and old is not None:
+                shot = old.screenshot
+            self._remember(report, shot)
+
+    def get(self, screen: str) -> Entry | None:
+        """The screen's entry, if it ever reported."""
+        return self._entries.get(screen)
+
+    def entries(self) -> list[tuple[str, Entry]]:
+        """All screens, sorted by name."""
+        with self._lock:
+            items = list(self._entries.items())
+        items.sort(key=lambda item: item[0])
+        return items
+
+    def families(self, entries: list[tuple[str, Entry]]) -> list[bytes]:
+        """The per-screen families of these entries as text parts, one header each."""
+        out: list[bytes] = []
+        with self._lock:
+            order = list(self._order)
+        for family in order:
+            parts = [chunk for _name, entry in entries if (chunk := entry.chunks.get(family)) is not None]
+            if parts:
+                out.append(self._headers[family])
+                out.extend(parts)
+        return out
+
+    def _remember(self, report: Report, screenshot: Path | None) -> None:
+        text = exposition(families(report.observation, {"screen": report.screen}))
+        chunks: dict[bytes, bytes] = {}
+        headers: dict[bytes, bytes] = {}
+        for block in (b"\n" + text).split(b"\n# HELP ")[1:]:
+            name = block[:block.index(b" ")]
+            end = block.index(b"\n", block.index(b"\n") + 1) + 1  # after the # TYPE line
+            headers[name] = b"# HELP " + block[:end]
+            chunks[name] = block[end:] + (b"" if block.endswith(b"\n") else b"\n")
+        with self._lock:
+            for name, header in headers.items():
+                if name not in self._headers:
+                    self._headers[name] = header
+                    self._order.append(name)
+            self._entries[report.screen] = Entry(report, chunks, screenshot)
