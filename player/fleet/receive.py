@@ -76,7 +76,8 @@ class Receiver:
 
     def start(self) -> "Receiver":
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.server.serve_forever, name="fleet-receive", daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="fleet-receive", daemon=True)
         self._thread.start()
         return self
 
