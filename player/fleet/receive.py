@@ -1,6 +1,7 @@
 """``signage fleet receive``: heartbeats in; Prometheus metrics and screenshots out.
 
-Routes (HTTP/1.0, one request per connection; a stdlib ``ThreadingHTTPServer``):
+Routes (HTTP/1.0, one request per connection; the stdlib ``HTTPServer`` with a fixed pool
+of :data:`WORKERS` threads):
 
 - ``POST /`` or ``POST /heartbeat``: a player's heartbeat (runtime/report.py). Checked in
   this order, each failure answered before the body is read where possible: the bearer
@@ -25,12 +26,13 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import queue
 import socket
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 from player.fleet.metrics import exposition
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024 * 1024
 READ_TIMEOUT = 10.0
+WORKERS = 16
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 64 * 1024 * 1024
 DEFAULT_INTERVAL = 300.0  # report.interval's default, for players that do not say theirs
@@ -65,9 +68,7 @@ class Receiver:
         self._count_lock = threading.Lock()
         handler = _handler(self)
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            request_queue_size = 128
+        class Server(_PooledHTTPServer):
             address_family = socket.AF_INET6 if ":" in listen[0] else socket.AF_INET
 
         self.server = Server(listen, handler)
@@ -84,6 +85,7 @@ class Receiver:
     def stop(self) -> None:
         """Stop serving and close the socket."""
         self.server.shutdown()
+        self.server.close_pool()
         self.server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -151,6 +153,45 @@ class Receiver:
         """The latest screenshot file of a screen, if any."""
         entry = self.store.get(name)
         return entry.screenshot if entry is not None else None
+
+
+class _PooledHTTPServer(HTTPServer):
+    """An HTTP server whose connections are handled by a fixed pool of threads.
+
+    A thread per connection (``ThreadingHTTPServer``) costs more CPU to start than a
+    heartbeat costs to handle; a pool of :data:`WORKERS` also caps the threads that slow
+    clients can hold (each read times out after :data:`READ_TIMEOUT`).
+    """
+
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        self._workers = [threading.Thread(target=self._serve_queue, name=f"fleet-worker-{k}", daemon=True)
+                         for k in range(WORKERS)]
+        for worker in self._workers:
+            worker.start()
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        self._work.put((request, client_address))
+
+    def _serve_queue(self) -> None:
+        while (item := self._work.get()) is not None:
+            request, client_address = item
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001 - as socketserver does: log it, keep serving
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    def close_pool(self) -> None:
+        """End the worker threads after the connections they are serving."""
+        for _ in self._workers:
+            self._work.put(None)
+        for worker in self._workers:
+            worker.join(timeout=READ_TIMEOUT + 5)
 
 
 def _metric(name: str, text: str, kind: str, samples: list[Sample]) -> Metric:

@@ -3,7 +3,8 @@
 Per screen two files, named by :func:`safe_name` (never by the screen name itself):
 ``<safe>.json`` (the validated report, its arrival time and the screen's name) and
 ``<safe>.png`` (its latest screenshot, when one was sent). Both are replaced atomically
-(:func:`player.fsutil.atomic_write`), so a crash leaves the old or the new report; at
+(:func:`player.fsutil.atomic_write`, without waiting for the disk: every screen sends
+its report again within one interval), so a crash leaves the old or the new report; at
 start :meth:`ScreenStore.load` reads them back (a file whose name does not match the
 screen inside, or that no longer validates, is skipped with a warning). A screen name
 like ``../../x`` becomes ``x-<hash>``: nothing is ever written outside the folder.
@@ -95,13 +96,13 @@ class ScreenStore:
         stem = safe_name(report.screen)
         stored = {"screen": report.screen, "received_at": iso_now(report.received_at),
                   "received_at_unix": report.received_at, "report": report.document}
-        data = json.dumps(stored, ensure_ascii=False, indent=1).encode("utf-8")
+        data = json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         with self._stripes[hash(stem) % len(self._stripes)]:
             shot = None
             if report.screenshot is not None:
                 shot = self.folder / f"{stem}.png"
-                atomic_write(shot, report.screenshot)
-            atomic_write(self.folder / f"{stem}.json", data)
+                atomic_write(shot, report.screenshot, durable=False)
+            atomic_write(self.folder / f"{stem}.json", data, durable=False)
             old = self._entries.get(report.screen)
             if shot is None and old is not None:
                 shot = old.screenshot

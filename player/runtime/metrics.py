@@ -6,7 +6,9 @@ handed over (one dict reference; the loop does nothing more for metrics), adds t
 (:mod:`player.fleet.metrics`). Then, as configured:
 
 - ``metrics.textfile``: the text is written atomically to that ``.prom`` file for
-  node_exporter's textfile collector — only when it changed;
+  node_exporter's textfile collector — only when it changed, and without fsync (a
+  snapshot replaced every 15 s; the rename keeps it whole, the kernel's write-back
+  coalesces the SD-card writes);
 - ``metrics.listen``: ``GET /metrics`` on that address answers with the last rendered
   text (a scraper never makes the player render: its cost is constant however often it
   asks). A small stdlib ``ThreadingHTTPServer``; any other path is 404.
@@ -117,7 +119,7 @@ class MetricsService:
 
     def _write(self, path: Path, body: bytes) -> None:
         try:
-            atomic_write(path, body)
+            atomic_write(path, body, durable=False)  # rewritten every 15 s: no fsync, no SD wear
         except OSError as exc:
             message = str(exc.strerror or exc)
             if message != self._write_error:
