@@ -264,3 +264,14 @@ def test_the_command_receives_and_stops_on_sigterm(tmp_path: Path) -> None:
 def test_help_names_the_routes() -> None:
     result = run_signage("fleet", "receive", "--help")
     assert result.returncode == 0 and "/metrics" in result.stdout and "--token-file" in result.stdout
+
+
+def test_the_receivers_systemd_unit_verifies(tmp_path: Path) -> None:
+    from test_install import _analyze
+    signage = ROOT / ".venv" / "bin" / "signage"
+    unit = ROOT / "deploy" / "systemd" / "signage-fleet.service"
+    text = unit.read_text(encoding="utf-8")
+    assert "--token-file %d/token" in text and "LoadCredential=token:" in text
+    (tmp_path / unit.name).write_text(text.replace("/opt/signage/venv/bin/signage", str(signage)), encoding="utf-8")
+    result = _analyze(tmp_path, [unit.name])
+    assert result.returncode == 0 and (result.stdout + result.stderr).strip() == "", result.stdout + result.stderr
