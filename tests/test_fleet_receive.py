@@ -149,6 +149,7 @@ def test_a_screen_name_is_data_never_a_path(fleet, tmp_path: Path) -> None:
     names = ["../../x", "/etc/passwd", "..", ".hidden", "a/b", "公示/../../../tmp/evil", "C:\\x", "%2e%2e"]
     for name in names:
         assert post(fleet, screen_doc(name, screenshot_png_base64=base64.b64encode(PNG).decode())).status_code == 204
+    assert fleet.store.flush() == len(names)  # written now (else by the flusher within 2 s)
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing beside the folder
     files = sorted(p.name for p in (tmp_path / "fleet").iterdir())
     assert len(files) == 2 * len(names) and all(not f.startswith(".") for f in files)
@@ -275,3 +276,14 @@ def test_the_receivers_systemd_unit_verifies(tmp_path: Path) -> None:
     (tmp_path / unit.name).write_text(text.replace("/opt/signage/venv/bin/signage", str(signage)), encoding="utf-8")
     result = _analyze(tmp_path, [unit.name])
     assert result.returncode == 0 and (result.stdout + result.stderr).strip() == "", result.stdout + result.stderr
+
+
+def test_a_folder_that_cannot_be_written_keeps_the_reports_in_memory(fleet, tmp_path: Path, caplog) -> None:
+    import shutil
+    shutil.rmtree(tmp_path / "fleet")
+    (tmp_path / "fleet").write_text("not a folder", encoding="utf-8")
+    for _ in range(2):
+        assert post(fleet, screen_doc("无盘")).status_code == 204
+        assert metrics(fleet)[("signage_fleet_screens", ())] == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].startswith("cannot write to") and fleet.store.write_errors == 2

@@ -52,7 +52,7 @@ LINGER_BYTES = 64 * 1024 * 1024
 DEFAULT_INTERVAL = 300.0  # report.interval's default, for players that do not say theirs
 SILENT_INTERVALS = 3
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-RESULTS = ("accepted", "unauthorized", "too_large", "invalid", "full", "error")
+RESULTS = ("accepted", "unauthorized", "too_large", "invalid", "full")
 
 
 class Receiver:
@@ -76,7 +76,8 @@ class Receiver:
         self._thread: threading.Thread | None = None
 
     def start(self) -> "Receiver":
-        """Serve in a background thread."""
+        """Serve in a background thread (and flush reports in another)."""
+        self.store.start()
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="fleet-receive", daemon=True)
         self._thread.start()
@@ -87,6 +88,7 @@ class Receiver:
         self.server.shutdown()
         self.server.close_pool()
         self.server.server_close()
+        self.store.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
@@ -112,11 +114,6 @@ class Receiver:
         except FullError as exc:
             self.count("full")
             return 507, str(exc)
-        except OSError as exc:
-            self.count("error")
-            log.error("cannot store the report of %r in %s: %s", report.screen, self.store.folder,
-                      exc.strerror or exc)
-            return 500, "cannot store the report"
         self.count("accepted")
         return 204, ""
 
