@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import requests
@@ -53,6 +54,21 @@ def status(off: bool) -> dict:
                      "interval": 60},
             "drop": {"errors": []}, "render": {"fps": None if off else 59.9, "frame_ms_p99": 3.1},
             "clock": {"trusted": True}, "power": power}
+
+
+def stack(pictures: list[Path], out: Path) -> None:
+    """The pictures one below the other, as one PNG (pygame, which the player has anyway)."""
+    import os
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+    images = [pygame.image.load(str(p)) for p in pictures]
+    sheet = pygame.Surface((max(i.get_width() for i in images), sum(i.get_height() for i in images)))
+    sheet.fill((255, 255, 255))
+    y = 0
+    for image in images:
+        sheet.blit(image, (0, y))
+        y += image.get_height()
+    pygame.image.save(sheet, str(out))
 
 
 def main() -> None:
@@ -104,9 +120,17 @@ scrape_configs:
         time.sleep(3)
         print(json.dumps([(a["labels"]["alertname"], a["labels"].get("screen"), a["state"]) for a in alerts],
                          ensure_ascii=False))
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        "--window-size=1280,860", "--virtual-time-budget=8000", f"--screenshot={out}",
-                        f"{base}/alerts?search=Silent"], check=True, timeout=120)
+        query = urllib.parse.quote('ALERTS{alertname="SignageScreenSilent"} or '
+                                   "signage:off_by_schedule_until_timestamp_seconds")
+        shots = []
+        for name, url, height in (("alerts", f"{base}/classic/alerts", 700),
+                                  ("query", f"{base}/classic/graph?g0.expr={query}&g0.tab=1", 470)):
+            shot = work / f"{name}.png"
+            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            f"--window-size=1280,{height}", "--virtual-time-budget=8000", f"--screenshot={shot}",
+                            url], check=True, timeout=120, stderr=subprocess.DEVNULL)
+            shots.append(shot)
+        stack(shots, out)
         stop[list(screens)[0]].set()
         print(f"wrote {out}")
     finally:
