@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -245,12 +244,6 @@ def _screenshot(value: object) -> bytes | None:
     if not data.startswith(PNG_MAGIC):
         raise PayloadError("screenshot_png_base64: not a PNG image")
     return data
-
-
-def from_document(document: Mapping, received_at: float) -> Report:
-    """A stored document (``Report.document``) read back at the receiver's start."""
-    report = parse_report(document, received_at)
-    return dataclasses.replace(report, screenshot=None)
 
 
 def iso_now(now: float) -> str:
