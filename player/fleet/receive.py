@@ -8,7 +8,8 @@ of :data:`WORKERS` threads):
   token (``Authorization: Bearer <token>``, compared in constant time; 401), a
   ``Content-Length`` (411) within ``max_body`` (413), JSON (400), every field
   (player/fleet/payload.py; 400 with the field named). Accepted: 204, and the report
-  replaces the screen's previous one in the folder (player/fleet/screens.py).
+  replaces the screen's previous one, in memory at once and in the folder within 2 s
+  (player/fleet/screens.py).
 - ``GET /metrics``: every screen's families with a ``screen`` label, plus
   ``signage_up`` (reported within 3 report intervals), ``signage_clock_offset_seconds``
   (the screen's ``sent_at`` minus the arrival), ``signage_fleet_screens`` and
@@ -35,12 +36,12 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+from prometheus_client.metrics_core import Metric
+from prometheus_client.samples import Sample
+
 from player.fleet.metrics import exposition
 from player.fleet.payload import PayloadError, parse_report
 from player.fleet.screens import FullError, ScreenStore
-
-from prometheus_client.metrics_core import Metric
-from prometheus_client.samples import Sample
 
 log = logging.getLogger(__name__)
 
