@@ -128,6 +128,26 @@ def build_parser() -> argparse.ArgumentParser:
     _config_arg(sync)
     sync.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
 
+    fleet = sub.add_parser("fleet", help="watch a fleet of screens: the central heartbeat receiver",
+                           description="Fleet health on Prometheus (docs/fleet.md).")
+    fleet_sub = fleet.add_subparsers(dest="fleet_command", metavar="ACTION")
+    fleet_sub.required = True
+    receive = fleet_sub.add_parser(
+        "receive", help="receive heartbeats; serve Prometheus /metrics and screenshots",
+        description="Receive the players' heartbeats (report.url) on POST / with a bearer token, keep "
+                    "the latest report of every screen in DIR (it survives a restart), and serve them "
+                    "as Prometheus metrics with a screen label on GET /metrics, and each screen's last "
+                    "screenshot on GET /screens/<name>/screen.png (token required). SIGTERM or Ctrl+C "
+                    "stops it. See docs/fleet.md.")
+    receive.add_argument("--listen", default="127.0.0.1:9106", metavar="ADDR",
+                         help="HOST:PORT or PORT to listen on (default 127.0.0.1:9106; "
+                              "0.0.0.0:9106 for the whole intranet)")
+    receive.add_argument("--dir", required=True, metavar="DIR", help="folder for the latest report of every screen")
+    receive.add_argument("--token-file", required=True, metavar="F",
+                         help="file holding the bearer token the players send (report.headers)")
+    receive.add_argument("--max-body", type=int, default=16 * 1024 * 1024, metavar="BYTES",
+                         help="largest heartbeat accepted, screenshot included (default 16 MiB)")
+
     bench = sub.add_parser("bench", help="measure CPU, frame rate and memory on this device",
                            description="Run the player's frame loop on the configured content "
                                        "(offscreen unless --display) and print per-frame CPU "

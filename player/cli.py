@@ -70,7 +70,8 @@ def program(argv: list[str], env: Environment) -> ExitStatus:
     args = build_parser().parse_args(argv)
     handler = {"play": cmd_play, "render": cmd_render, "schedule": cmd_schedule,
                "check": cmd_check, "status": cmd_status, "bench": cmd_bench, "keygen": cmd_keygen,
-               "bundle": cmd_bundle, "sync": cmd_sync, "playlog": cmd_playlog, "alert": cmd_alert}[args.command]
+               "bundle": cmd_bundle, "sync": cmd_sync, "playlog": cmd_playlog, "alert": cmd_alert,
+               "fleet": cmd_fleet}[args.command]
     try:
         return handler(args, env)
     except _Fail as fail:
@@ -595,3 +596,47 @@ def cmd_playlog(args, env: Environment) -> ExitStatus:
         if args.notice and not report.notices:
             print(f"（{args.notice} 在此范围内没有播放记录）", file=env.stdout)
     return ExitStatus.OK if report.ok else ExitStatus.PROBLEMS
+
+
+def cmd_fleet(args, env: Environment) -> ExitStatus:
+    """``signage fleet receive``: runs until SIGTERM or Ctrl+C (docs/fleet.md)."""
+    import signal
+    import threading
+
+    from player.config import parse_listen
+    from player.fleet.receive import Receiver, read_token
+    from player.fleet.screens import ScreenStore
+
+    _setup_logging(None, env)
+    try:
+        host, port = parse_listen(args.listen)
+    except ValueError:
+        raise _Fail(f"--listen: expected HOST:PORT like 0.0.0.0:9106, or a port, got {args.listen!r}") from None
+    try:
+        token = read_token(env.cwd / args.token_file)
+    except ValueError as exc:
+        raise _Fail(f"--token-file: {exc}") from None
+    if args.max_body < 1024:
+        raise _Fail(f"--max-body: at least 1024 bytes, got {args.max_body}")
+    folder = env.cwd / args.dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _Fail(f"--dir: cannot create {folder}: {exc.strerror or exc}") from None
+    store = ScreenStore(folder)
+    loaded = store.load()
+    try:
+        receiver = Receiver((host, port), store, token, args.max_body)
+    except OSError as exc:
+        raise _Fail(f"--listen: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    receiver.start()
+    log.info("receiving heartbeats on http://%s:%d/ (%d screens loaded from %s); Prometheus: /metrics",
+             *receiver.address, loaded, folder)
+    while not stop.wait(1.0):
+        pass
+    receiver.stop()
+    log.info("stopped")
+    return ExitStatus.OK

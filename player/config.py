@@ -190,6 +190,18 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """Prometheus metrics of this screen (docs/fleet.md); both off by default.
+
+    ``textfile``: the ``.prom`` file written for node_exporter's textfile collector;
+    ``listen``: (host, port) where ``/metrics`` is served.
+    """
+
+    textfile: Path | None = None
+    listen: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -211,6 +223,7 @@ class Config:
     screenshot: ScreenshotConfig = ScreenshotConfig()
     report: ReportConfig = ReportConfig()
     interaction: InteractionConfig = InteractionConfig()
+    metrics: MetricsConfig = MetricsConfig()
     timezone: str = "Asia/Shanghai"
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
@@ -479,6 +492,52 @@ def _url_exact(item: Located, _ctx: _Ctx) -> str | None:
     return item.value
 
 
+TEXTFILE_NAME = "signage.prom"
+_LISTEN_RE = re.compile(r"^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$")
+
+
+def parse_listen(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """``HOST:PORT``, ``[::1]:PORT`` or just ``PORT`` (on ``default_host``) -> (host, port).
+
+    Raises:
+        ValueError: anything else, or a port outside 1-65535.
+    """
+    match = _LISTEN_RE.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 65535:
+        raise ValueError(text)
+    host = (match.group(1) or default_host).strip("[]")
+    return host, int(match.group(2))
+
+
+def _listen(item: Located, _ctx: _Ctx) -> tuple[str, int] | None:
+    if item.value is None:
+        return None
+    value = item.value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return parse_listen(value)
+    except ValueError:
+        raise _Bad(f'expected HOST:PORT like "127.0.0.1:9105", or a port number, or null; '
+                   f"got {_got(item)}") from None
+
+
+def _textfile(item: Located, ctx: _Ctx) -> Path | None:
+    if item.value is None:
+        return None
+    path = Path(os.path.normpath(_path(item, ctx)))
+    if path.is_dir():
+        return path / TEXTFILE_NAME
+    if path.suffix != ".prom":
+        raise _Bad(f"expected node_exporter's textfile folder or a file ending in .prom, got {_got(item)}")
+    if not path.parent.is_dir():
+        raise _Bad(f"folder {path.parent} does not exist; create it (node_exporter's "
+                   "--collector.textfile.directory) or correct the path")
+    return path
+
+
 def _timezone(item: Located, _ctx: _Ctx) -> str:
     if not isinstance(item.value, str):
         raise _Bad(f"expected a time zone name like Asia/Shanghai, got {_got(item)}")
@@ -591,6 +650,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
                               "headers": ("headers", _headers), "screenshot": ("screenshot", _bool)}),
     "interaction": (InteractionConfig, {"touch": ("touch", _bool),
                                         "idle_return": ("idle_return", _number(5, 3600))}),
+    "metrics": (MetricsConfig, {"textfile": ("textfile", _textfile), "listen": ("listen", _listen)}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),

@@ -14,8 +14,17 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically.
+
+    Args:
+        path: the file to replace.
+        data: its new content.
+        mode: its permissions.
+        durable: fsync the file and the folder (default). False keeps the rename atomic
+            (readers and a crash of the process see the old or the new file) without
+            waiting for the disk: for caches rewritten every minute anyway, such as the
+            fleet receiver's latest reports.
 
     Raises:
         OSError: the write failed (the old file, if any, is untouched).
@@ -26,14 +35,16 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(folder)
+    if durable:
+        fsync_dir(folder)
 
 
 def fsync_dir(folder: Path) -> None:

@@ -19,10 +19,12 @@ apt_extra=()
 # libzbar0 is the QR decoder behind pyzbar (tests/test_qr.py reads rendered codes);
 # libreoffice-writer-nogui converts .doc/.wps/.rtf/.odt for real in tests/test_documents*.py
 # (on a player it is optional: docs/content.md); fonts-wqy-microhei is a TrueType CJK
-# face reportlab can embed in the test PDFs.
+# face reportlab can embed in the test PDFs; prometheus brings the real prometheus and
+# promtool that scrape `signage fleet receive` and check deploy/prometheus/
+# (tests/test_prometheus.py).
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]"; apt_extra=(faketime systemd libzbar0 libreoffice-writer-nogui fonts-wqy-microhei) ;;
+    --test) extras="[test]"; apt_extra=(faketime systemd libzbar0 libreoffice-writer-nogui fonts-wqy-microhei prometheus) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -59,3 +59,16 @@ class PowerSchedule:
         if not candidates:
             return None
         return min(candidates).replace(tzinfo=local.tzinfo)
+
+    def next_on(self, local: dt.datetime) -> dt.datetime | None:
+        """The next moment after ``local`` the screen is switched on (same tzinfo), or None
+        (always on). While on, that is the start of the next window, not this one."""
+        if self.always_on:
+            return None
+        naive = local.replace(tzinfo=None)
+        starts = []
+        for offset in range(0, 9):
+            window = self._window(naive.date() + dt.timedelta(days=offset))
+            if window is not None and window[0] > naive:
+                starts.append(window[0])
+        return min(starts).replace(tzinfo=local.tzinfo) if starts else None

@@ -26,6 +26,7 @@ Methods (``power.method``):
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import re
@@ -35,6 +36,7 @@ import time
 from collections.abc import Sequence
 
 from player.config import PowerConfig
+from player.model.power import PowerSchedule
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,22 @@ ON_STATES = frozenset({"on", "to-on"})
 OFF_STATES = frozenset({"standby", "to-standby", "off"})
 _PWR_STATE = re.compile(r"pwr-state:\s*([a-z-]+)", re.I)
 _PHYS_ADDR = re.compile(r"Physical Address\s*:\s*([0-9a-f]\.[0-9a-f]\.[0-9a-f]\.[0-9a-f])", re.I)
+
+
+def power_section(schedule: PowerSchedule, screen_on: bool, local: dt.datetime,
+                  last_error: str | None) -> dict:
+    """``status.json`` → ``power`` at the local time ``local`` (schedule time).
+
+    ``scheduled`` is what the schedule says now (``on`` without a schedule) and ``next_on``
+    the next switch-on (null without a schedule): with them the fleet metrics tell a
+    screen that is off by its schedule from one that is dead (docs/fleet.md).
+    """
+    change, next_on = schedule.next_change(local), schedule.next_on(local)
+    return {"screen": "on" if screen_on else "off",
+            "scheduled": "on" if schedule.is_on(local) else "off",
+            "next_change": change.isoformat(timespec="minutes") if change else None,
+            "next_on": next_on.isoformat(timespec="minutes") if next_on else None,
+            "last_error": last_error}
 
 
 def power_command(config: PowerConfig, on: bool) -> tuple[str, ...]:

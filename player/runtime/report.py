@@ -4,14 +4,16 @@ Off unless ``report.url`` is set; then, and only then, the player sends — to t
 and nowhere else — a subset of its ``status.json`` every ``report.interval`` seconds
 ±20 % (so a fleet's reports do not arrive in lockstep): screen name, player version,
 bundle version, last sync, drop errors, frame rate, clock trust and screen power, plus
-the latest screenshot as base64 when ``report.screenshot`` is true. No telemetry goes
+the latest screenshot as base64 when ``report.screenshot`` is true, and a flat ``health``
+object (player/fleet/payload.py: what ``signage fleet receive`` turns into Prometheus
+metrics, host facts included when a probe is given; no notice text). No telemetry goes
 anywhere else. TLS certificates are always verified (``sync.ca_bundle``'s CA can be given
 as ``ca_bundle``); ``report.headers`` (e.g. a bearer token) are sent and never logged. A
 failure is logged once per distinct error, and a recovery once. docs/fleet.md has the
 payload and a minimal receiver.
 
-Wiring (App): ``Heartbeat(config.report, status, screenshot_path, screen=config.screen.name)``
-where ``status`` returns the current status.json dict; ``start()`` with the other
+Wiring (App): ``Heartbeat(config.report, status, screenshot_path, screen=config.screen.name,
+host=host_probe.facts)`` where ``status`` returns the current status.json dict; ``start()`` with the other
 threads, ``stop()`` on the way out. With ``report.url`` null both do nothing.
 """
 
@@ -30,6 +32,8 @@ import requests
 
 from player import __version__
 from player.config import ReportConfig
+from player.fleet.observation import HostFacts, from_status
+from player.fleet.payload import health_section
 from player.jitter import jittered
 from player.logmask import mask_url
 from player.sources.deadline import DeadlineSession, deadline
@@ -43,8 +47,18 @@ MAX_SCREENSHOT = 8 * 1024 * 1024  # a bigger file is left out of the report
 
 
 def payload(status: dict, screen: str, screenshot: bytes | None = None,
-            now: dt.datetime | None = None) -> dict:
-    """The heartbeat document: a subset of status.json (docs/fleet.md)."""
+            now: dt.datetime | None = None, interval: float | None = None,
+            host: HostFacts | None = None) -> dict:
+    """The heartbeat document: a subset of status.json and its ``health`` (docs/fleet.md).
+
+    Args:
+        status: the status.json document.
+        screen: ``screen.name``.
+        screenshot: PNG bytes to include, if any.
+        now: the sending time (default: the system clock).
+        interval: ``report.interval`` (the receiver's "silent" is three of them).
+        host: facts of the box (runtime/host.py), if collected.
+    """
     bundle = status.get("bundle") or {}
     sync = status.get("sync") or {}
     drop = status.get("drop") or {}
@@ -64,6 +78,7 @@ def payload(status: dict, screen: str, screenshot: bytes | None = None,
         "render": {"fps": render.get("fps")},
         "clock": {"trusted": clock.get("trusted")},
         "power": {"screen": power.get("screen")},
+        "health": health_section(from_status(status, host or HostFacts(), interval)),
     }
     if screenshot is not None:
         doc["screenshot_png_base64"] = base64.b64encode(screenshot).decode("ascii")
@@ -74,8 +89,10 @@ class Heartbeat:
     """POSTs :func:`payload` to ``report.url`` from a background thread."""
 
     def __init__(self, config: ReportConfig, status: Callable[[], dict], screenshot: Path | None,
-                 screen: str = "", ca_bundle: Path | None = None, rng: random.Random | None = None) -> None:
+                 screen: str = "", ca_bundle: Path | None = None, rng: random.Random | None = None,
+                 host: Callable[[], HostFacts] | None = None) -> None:
         self.config = config
+        self.host = host
         self.status = status
         self.screenshot = screenshot
         self.screen = screen
@@ -119,7 +136,8 @@ class Heartbeat:
         if not self.enabled:
             return False
         try:
-            doc = payload(self.status(), self.screen, self._read_screenshot())
+            doc = payload(self.status(), self.screen, self._read_screenshot(), interval=self.config.interval,
+                          host=self.host() if self.host is not None else None)
             with deadline(DEADLINE) as guard:
                 try:
                     reply = self._get_session().post(self.config.url, json=doc, timeout=TIMEOUT)

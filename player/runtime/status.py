@@ -51,7 +51,7 @@ def build_status(now: dt.datetime, library: Library, decisions: Sequence[Decisio
             "id": d.notice.id, "title": d.notice.title, "source": d.notice.source,
             "path": d.notice.path, "sha256": d.notice.sha256,
             "state": state_names.get(d.state, d.state), "reason": d.reason,
-            "start": iso(d.start), "end": iso(d.end),
+            "start": iso(d.start), "end": iso(d.end), "kind": d.notice.meta.kind,
         })
     return {
         "updated_at": iso(now),

@@ -39,16 +39,20 @@ def bundle_section(sync: BundleSync | None) -> dict:
     active = sync.active
     return {"version": active.version, "verified": active.signed, "activated_at": active.activated_at,
             "created": active.created, "expires": active.expires, "stale": sync.status.stale,
-            "refused": sync.status.refused, "missing_objects": sync.status.missing_objects}
+            "refused": sync.status.refused, "missing_objects": sync.status.missing_objects,
+            "source_version": sync.status.source_version, "behind_since": sync.status.behind_since}
 
 
-def sync_section(sync: BundleSync | None) -> dict:
-    """``status.json`` → ``sync``."""
+def sync_section(sync: BundleSync | None, interval: float | None = None) -> dict:
+    """``status.json`` → ``sync``; ``interval`` (``sync.interval``) is added when given."""
     if sync is None:
         return {"last_attempt": None, "last_ok": None, "last_error": None}
     status = sync.status
-    return {"url": mask_url(sync.url), "last_attempt": status.last_attempt, "last_ok": status.last_ok,
-            "last_error": status.last_error}
+    section = {"url": mask_url(sync.url), "last_attempt": status.last_attempt, "last_ok": status.last_ok,
+               "last_error": status.last_error}
+    if interval is not None:
+        section["interval"] = interval
+    return section
 
 
 def update_status_file(config: Config, sync: BundleSync) -> None:
@@ -59,6 +63,6 @@ def update_status_file(config: Config, sync: BundleSync) -> None:
     except (OSError, ValueError):
         status = {}
     status["bundle"] = bundle_section(sync)
-    status["sync"] = sync_section(sync)
+    status["sync"] = sync_section(sync, config.sync.interval)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(status, ensure_ascii=False, indent=1).encode("utf-8"))

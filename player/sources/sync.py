@@ -107,6 +107,12 @@ class SyncStatus:
     refused: str | None = None
     stale: bool = False
     missing_objects: int = 0
+    #: The version of the newest manifest the source served, verified or not (a refused
+    #: one counts: the screen is then behind what the source publishes); None: none yet.
+    source_version: int | None = None
+    #: Since when (ISO time) the source has had a newer version than the active one; None
+    #: while the screen is up to date.
+    behind_since: str | None = None
 
 
 class BundleSync:
@@ -201,6 +207,7 @@ class BundleSync:
         active_expired = self.active is not None and self.active.expires is not None \
             and dt.datetime.fromisoformat(self.active.expires) <= self.now()
         self.status.stale = active_expired or self._source_expired
+        self._note_source_version()
         level = logging.ERROR if outcome.result == "refused" else (
             logging.WARNING if outcome.result == "failed" else logging.INFO)
         if outcome.result != "unchanged":
@@ -216,6 +223,8 @@ class BundleSync:
                 conditional["If-Modified-Since"] = self.active.last_modified
         reply = self.fetcher.get(self.url + "manifest.json", MAX_MANIFEST, conditional, accept=(200, 304))
         server_date = _http_date(reply.headers.get("Date"))
+        self.status.source_version = (self.active.version if reply.status == 304 and self.active
+                                      else _claimed_version(reply.body))
         if reply.status == 304:
             return Outcome("unchanged", version=self.active.version if self.active else None,
                            server_date=server_date)
@@ -240,6 +249,14 @@ class BundleSync:
         self._activate(manifest, manifest_sha, reply.headers)
         return Outcome("updated", f"version {manifest.version} active ({len(manifest.files)} files)",
                        version=manifest.version, server_date=server_date)
+
+    def _note_source_version(self) -> None:
+        """Keep ``status.behind_since`` (fleet metrics: "behind the source for how long")."""
+        source, active = self.status.source_version, self.active.version if self.active else 0
+        if source is None or source <= active:
+            self.status.behind_since = None
+        elif self.status.behind_since is None:
+            self.status.behind_since = self.status.last_attempt
 
     def _signature(self) -> bytes | None:
         if self.key is None and self.allow_unsigned:
@@ -298,6 +315,13 @@ def _stored(store: Store, sha: str) -> bytes:
         raise ContentError("the player's stored copy of this file is damaged; it is downloaded again "
                            "at the next sync", "播放器保存的副本已损坏，下次同步时会重新下载")
     return data
+def _claimed_version(body: bytes) -> int | None:
+    """The version a manifest claims, before (or without) verification; None if unreadable."""
+    try:
+        version = json.loads(body).get("version")
+    except (ValueError, AttributeError):
+        return None
+    return version if isinstance(version, int) and not isinstance(version, bool) and version >= 0 else None
 
 
 def _http_date(value: str | None) -> dt.datetime | None:
