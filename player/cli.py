@@ -162,7 +162,8 @@ def cmd_play(args, env: Environment) -> ExitStatus:
     if args.headless:
         log.info("running headless (--headless): no display is opened")
     screen = open_screen(size, fullscreen, args.headless, renderer=config.display.renderer)
-    app = App(config, screen, fonts, env.clock)
+    from player.runtime.host import count_start
+    app = App(config, screen, fonts, env.clock, starts=count_start(config.state_dir))
     app.install_signals()
     log.info("signage play: config %s, content %s, font %s (face %d)", config.path, config.drop.dir,
              fonts.choice.regular.path, fonts.choice.regular.index)
@@ -177,7 +178,7 @@ def cmd_render(args, env: Environment) -> ExitStatus:
     fonts = _fonts(config)
     from player.render.frame import Showing
     from player.render.pg import pygame
-    from player.runtime.app import make_renderer
+    from player.render.factory import make_renderer
     library, store = _library(config, size)
     for problem in library.problems:
         print(f"warning: {problem.format()}", file=env.stderr)
@@ -211,7 +212,7 @@ def cmd_render(args, env: Environment) -> ExitStatus:
     if renderer.frame.nav is not None:  # a touch kiosk: its navigation bar, as in the rotation
         from player.layout.kiosk import nav_targets
         from player.render.kiosk import draw_nav
-        from player.runtime.kiosk_view import active_categories
+        from player.render.kiosk_view import active_categories
         categories = active_categories(evaluate(library, wall, config.tz, config.screen.tags))
         draw_nav(surface, renderer.frame.nav, nav_targets(renderer.frame.nav, categories), fonts, renderer.theme,
                  "", False, None, {"prev", "next"} if showing.notice else set())
@@ -237,7 +238,7 @@ def cmd_schedule(args, env: Environment) -> ExitStatus:
     fonts = _fonts(config)
     from player.model.rotation import build_cycle
     from player.model.schedule import next_change
-    from player.runtime.app import make_renderer
+    from player.render.factory import make_renderer
     library, _store = _library(config)
     renderer = make_renderer(config, config.display.size or (1920, 1080), fonts)
     wall, trusted = trusted_time(at, config.tz)
@@ -497,6 +498,7 @@ def cmd_sync(args, env: Environment) -> ExitStatus:
     if not config.sync.url:
         raise _Fail("sync.url is not set in the config; nothing to sync from")
     from player.runtime.syncing import make_sync, update_status_file
+    from player.sources.sync import SyncResult
     sync = make_sync(config, env.clock.now)
     try:
         outcome = sync.run_once()
@@ -506,7 +508,7 @@ def cmd_sync(args, env: Environment) -> ExitStatus:
     current = sync.active.version if sync.active else None
     print(f"sync {outcome.result}: {outcome.message or ''} active version {current}".replace("  ", " "),
           file=env.stdout)
-    return ExitStatus.OK if outcome.result in ("unchanged", "updated") else ExitStatus.PROBLEMS
+    return ExitStatus.OK if outcome.result in (SyncResult.UNCHANGED, SyncResult.UPDATED) else ExitStatus.PROBLEMS
 
 
 def cmd_alert(args, env: Environment) -> ExitStatus:

@@ -269,6 +269,7 @@ class _Bad(Exception):
 @dataclass(frozen=True)
 class _Ctx:
     base: Path  # folder of the config file
+    need_drop: bool = True  # False: a missing drop folder is not an error (signage status)
 
 
 Parser = Callable[[Located, _Ctx], Any]
@@ -355,6 +356,8 @@ def _path(item: Located, ctx: _Ctx) -> Path:
 
 def _existing_dir(item: Located, ctx: _Ctx) -> Path:
     path = _path(item, ctx)
+    if not ctx.need_drop and not path.exists():
+        return Path(os.path.normpath(path))
     if not path.is_dir():
         what = "is not a folder" if path.exists() else "does not exist"
         raise _Bad(f"folder {os.path.normpath(path)} {what}; create it or correct the path")
@@ -661,8 +664,12 @@ _TOP: dict[str, tuple[str, Parser]] = {
 _REQUIRED = {"screen": ("name",), "drop": ("dir",)}
 
 
-def load_config(path: Path | str) -> Config:
+def load_config(path: Path | str, need_drop: bool = True) -> Config:
     """Read and validate a config file.
+
+    Args:
+        need_drop: False accepts a drop folder that does not exist (``signage status``
+            reports it instead).
 
     Raises:
         ConfigError: unreadable file, YAML errors, unknown keys, wrong values.
@@ -675,10 +682,10 @@ def load_config(path: Path | str) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(path, None, f"cannot read config file: {reason}") from None
-    return parse_config(text, path)
+    return parse_config(text, path, need_drop)
 
 
-def parse_config(text: str, path: Path) -> Config:
+def parse_config(text: str, path: Path, need_drop: bool = True) -> Config:
     """Validate config text that was read from ``path``.
 
     Raises:
@@ -691,7 +698,7 @@ def parse_config(text: str, path: Path) -> Config:
     if root is None or not isinstance(root.value, Mapping):
         raise ConfigError(path, root.line if root else None,
                           "expected 'key: value' settings (see config/player.yaml)")
-    ctx = _Ctx(base=path.resolve().parent)
+    ctx = _Ctx(base=path.resolve().parent, need_drop=need_drop)
     known = list(_SECTIONS) + list(_TOP)
     values: dict[str, Any] = {"path": path.resolve()}
     lines: dict[str, int] = {}

@@ -56,17 +56,17 @@ def test_keys_do_not_quit_a_fullscreen_lobby_screen(app_factory) -> None:
 def test_rotation_advances_through_pages(app_factory) -> None:
     app = app_factory(fullscreen=False, extra="pages: {min_seconds: 1, max_seconds: 1}\n")
     seen = []
-    original = app._schedule
+    original = app.content.advance
 
-    def spy(*args, **kwargs):
-        changed = original(*args, **kwargs)
-        if changed and app.slot:
-            seen.append((app.slot.notice_id, app.slot.page))
-        return changed
-    app._schedule = spy
-    assert app.run(seconds=3.6) == 0
+    def spy(t):
+        snap = original(t)
+        if snap.page is not None and (not seen or seen[-1] != (snap.page.notice.id, snap.page.index)):
+            seen.append((snap.page.notice.id, snap.page.index))
+        return snap
+    app.content.advance = spy
+    assert app.run(seconds=4.5) == 0
     assert len(seen) >= 3
     first = seen[0][0]
     assert first.startswith("重要决策/") and seen[:3] == [(first, 0), (first, 1), (first, 2)]
-    summary = app.stats.summary()
+    summary = app.loop.stats.summary()
     assert summary.fps is not None and summary.frames > 10

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import os
 import shutil
 import time
@@ -27,8 +28,9 @@ from player.render.pg import pygame
 from player.runtime.app import App
 from player.runtime.clock import ScriptedClock, date_files
 from player.runtime.display import Screen
-from player.runtime.kiosk import Action
-from player.runtime.kiosk_view import NAV_SHARE, kiosk_theme
+from player.layout.browsing import Action
+from player.layout.theme import NAV_SHARE, kiosk_theme
+from player.render.pagecache import LARGE as LARGE_TEXT, NORMAL
 
 TZ = ZoneInfo("Asia/Shanghai")
 SIZE = (1920, 1080)
@@ -73,12 +75,17 @@ def click(x: float, y: float) -> None:
 
 
 def centre(app: App, kind: str, value: str = "") -> tuple[float, float]:
-    target = next(t for t in app.kiosk.targets if t.kind == kind and (not value or t.value == value))
+    target = next(t for t in app.compositor.kiosk.targets if t.kind == kind and (not value or t.value == value))
     return target.box.x + target.box.w / 2, target.box.y + target.box.h / 2
 
 
 def status(app: App) -> dict:
-    return app._status_documents()[0]  # noqa: SLF001 - exactly what the writer puts in status.json
+    """Exactly what the writer puts in status.json, built from the last frame's snapshot."""
+    return app.builder.build(app.loop.inputs(app.loop.snapshot))[0]
+
+
+def rows(app: App):
+    return app.compositor.kiosk._listing.rows  # noqa: SLF001 - where the list's rows are on screen
 
 
 def test_targets_are_large_enough_and_do_not_overlap() -> None:
@@ -107,8 +114,8 @@ def test_browse_a_category_open_a_notice_page_through_and_go_home(kiosk) -> None
     clock.at(2.1, lambda: tap(*centre(app, CATEGORY, "办事指南")))
     clock.at(2.5, note("list"))
     clock.at(2.6, lambda: seen.__setitem__("row_colour", app.screen.surface.get_at(
-        (app.kiosk._listing.rows[0].box.x + 6, app.kiosk._listing.rows[0].box.y + 30))))  # noqa: SLF001
-    clock.at(3.0, lambda: tap(app.kiosk._listing.rows[0].box.x + 50, app.kiosk._listing.rows[0].box.y + 20))  # noqa: SLF001
+        (rows(app)[0].box.x + 6, rows(app)[0].box.y + 30))))
+    clock.at(3.0, lambda: tap(rows(app)[0].box.x + 50, rows(app)[0].box.y + 20))
     clock.at(3.5, note("reading"))
     clock.at(4.0, lambda: click(*centre(app, NEXT)))  # a mouse works like a finger
     clock.at(4.5, note("page2"))
@@ -161,7 +168,8 @@ def test_idle_return_fades_back_to_the_rotation_and_resets_large_text(kiosk) -> 
     clock.at(1.5, lambda: seen.__setitem__("large", status(app)["interaction"]))
     clock.at(20.0, lambda: seen.__setitem__("still", status(app)["interaction"]))
     clock.at(21.2, lambda: seen.__setitem__("back", status(app)["interaction"]))
-    clock.at(21.2, lambda: seen.__setitem__("fade", app._wipe is not None and app._wipe.fade))  # noqa: SLF001
+    clock.at(21.2, lambda: seen.__setitem__("fade", app.compositor.rotation.wipe is not None
+                                            and app.compositor.rotation.wipe.fade))
     app.run(seconds=22)
     assert seen["large"]["mode"] == "reading" and seen["large"]["large_text"] is True
     assert seen["still"]["mode"] == "reading"  # 19 s after the last touch
@@ -175,8 +183,8 @@ def test_large_text_lays_the_notice_out_again(kiosk) -> None:
     report = "重要决策/关于实施2026年老旧小区改造项目的决定（示例）"
 
     def open_report() -> None:
-        app.kiosk.kiosk.open_notice(report)
-        app.kiosk.page_dirty = True
+        app.compositor.kiosk.kiosk.open_notice(report)
+        app.compositor.kiosk.page_dirty = True
 
     clock.at(1.0, open_report)
     clock.at(1.5, lambda: seen.__setitem__("normal", (status(app)["interaction"]["pages"],
@@ -189,19 +197,19 @@ def test_large_text_lays_the_notice_out_again(kiosk) -> None:
     large_pages, large_frame = seen["large"]
     assert large_pages > normal_pages  # re-paginated, not stretched
     assert large_frame != normal_frame
-    body = app.kiosk.reader.layouter.styles.body.size
-    assert body == round(app.renderer.layouter.styles.body.size * 1.4) or abs(
-        body - app.renderer.layouter.styles.body.size * 1.4) <= 1
+    body = app.pages.preparers[LARGE_TEXT].renderer.layouter.styles.body.size
+    normal = app.pages.preparers[NORMAL].renderer.layouter.styles.body.size
+    assert body == round(normal * 1.4) or abs(body - normal * 1.4) <= 1
 
 
 def test_touch_is_ignored_on_a_lobby_screen(kiosk) -> None:
     app, clock = kiosk(touch=False)
     seen = {}
-    clock.at(1.0, lambda: seen.__setitem__("before", (status(app)["showing"], app.renderer.frame)))
+    clock.at(1.0, lambda: seen.__setitem__("before", (status(app)["showing"], app.compositor.frame)))
     clock.at(1.1, lambda: (tap(960, 1000), click(100, 1000), tap(960, 500)))
     clock.at(1.5, lambda: seen.__setitem__("after", status(app)))
     app.run(seconds=2)
-    assert app.kiosk is None and app.renderer.frame.nav is None
+    assert app.compositor.kiosk is None and app.compositor.frame.nav is None
     assert seen["after"]["interaction"] == {"touch": False}
     assert seen["after"]["showing"] == seen["before"][0]
 
@@ -219,7 +227,7 @@ def test_an_urgent_notice_takes_the_screen_during_browsing_then_browsing_resumes
         os.utime(written, (stamp, stamp))
         written.rename(tmp_path / "drop" / "公示公告" / "紧急停水.txt")
         deadline = time.monotonic() + 15  # the folder thread works in real time
-        while app._libraries.empty() and time.monotonic() < deadline:  # noqa: SLF001
+        while not app.content.waiting() and time.monotonic() < deadline:
             time.sleep(0.05)
 
     def watch() -> None:
@@ -243,7 +251,7 @@ def test_an_urgent_notice_takes_the_screen_during_browsing_then_browsing_resumes
 def test_browsing_is_logged_apart_from_the_rotation(kiosk) -> None:
     app, clock = kiosk()
     clock.at(1.0, lambda: tap(*centre(app, CATEGORY, "办事指南")))
-    clock.at(2.0, lambda: tap(app.kiosk._listing.rows[0].box.x + 50, app.kiosk._listing.rows[0].box.y + 20))  # noqa: SLF001
+    clock.at(2.0, lambda: tap(rows(app)[0].box.x + 50, rows(app)[0].box.y + 20))
     clock.at(8.0, lambda: tap(*centre(app, HOME)))
     app.run(seconds=10)
     lines = [json.loads(line) for day in (app.config.state_dir / "playlog").glob("*.jsonl")
@@ -252,6 +260,7 @@ def test_browsing_is_logged_apart_from_the_rotation(kiosk) -> None:
     assert any(e["notice"] and e["notice"].startswith("办事指南/") for e in interactive), lines
     assert any(e["notice"] is None for e in interactive)  # the list itself
     shown = [e for e in lines if "event" not in e]
+    assert shown, [(e.get("event"), e.get("notice"), e["start"], e["end"]) for e in lines]
     assert shown and all(not (e["start"] >= interactive[0]["start"] and e["end"] <= interactive[-1]["end"])
                          for e in shown)  # no rotation line while browsing
     browsed = next(e["notice"] for e in interactive if e["notice"])
@@ -268,46 +277,37 @@ def test_pages_opened_on_the_kiosk_are_prepared_off_the_frame_loop(kiosk) -> Non
     app, clock = kiosk(background=True)
     seen: dict[str, object] = {}
     report = "重要决策/关于实施2026年老旧小区改造项目的决定（示例）"
-    inline: list[str] = []
+    threads: list[str] = []
+    for preparer in app.pages.preparers.values():
+        inner = preparer.do
 
-    class Spy:
-        """The frame loop's layouter, counting the notices it lays out itself."""
-
-        def __init__(self, inner) -> None:
-            self.inner = inner
-
-        def layout(self, notice):
-            inline.append(notice.id)
-            return self.inner.layout(notice)
-
-        def __getattr__(self, name):
-            return getattr(self.inner, name)
-
-    app.renderer.layouter = Spy(app.renderer.layouter)
-    make_large = app.kiosk._make_large  # noqa: SLF001
-
-    def spied_large():
-        renderer = make_large()
-        renderer.layouter = Spy(renderer.layouter)
-        return renderer
-    app.kiosk._make_large = spied_large  # noqa: SLF001
+        def spied(renderer, job, wanted=None, inner=inner):
+            threads.append(threading.current_thread().name)
+            return inner(renderer, job, wanted)
+        preparer.do = spied
 
     clock.real = 0.01  # 10 ms of real time per frame: the preparer threads get their time
+    kiosk_view = app.compositor.kiosk
+
+    def content_read() -> None:  # the drop folder is read in its thread, in real time
+        deadline = time.monotonic() + 15
+        while not app.content.ready and not app.content.waiting() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    clock.at(0.5, content_read)
+
     def open_large() -> None:
-        inline.clear()  # start-up lays the rotation out in the loop, before the first frame; from here on: never
-        app.kiosk.kiosk.category = "重要决策"
-        app.kiosk.kiosk.open_notice(report)
-        app.kiosk.apply(Action(LARGE))
+        kiosk_view.kiosk.category = "重要决策"
+        kiosk_view.kiosk.open_notice(report)
+        kiosk_view.apply(Action(LARGE))
 
     clock.at(1.0, open_large)
     clock.at(3.0, lambda: seen.__setitem__("large", status(app)))
     clock.at(3.5, lambda: click(*centre(app, NEXT)))
-    clock.at(3.52, lambda: seen.__setitem__("waiting", app.kiosk._waiting))  # noqa: SLF001
+    clock.at(3.52, lambda: seen.__setitem__("waiting", status(app)["showing"]["page"]))
     clock.at(6.0, lambda: seen.__setitem__("next", status(app)))
     app.run(seconds=6.5)
     assert seen["large"]["interaction"]["large_text"] and seen["large"]["showing"]["notice"] == report
     assert seen["large"]["interaction"]["pages"] > 5  # laid out in large text by the large preparer
-    assert seen["waiting"] is not None  # the tap was answered, the page came later from the thread
     assert seen["next"]["showing"]["page"] == 2
-    assert app._large_preparer is not None  # noqa: SLF001
-    assert inline == []  # neither renderer of the frame loop laid anything out itself
+    assert threads and set(threads) <= {"page-preparer-normal", "page-preparer-large"}, set(threads)
+    assert "page-preparer-large" in threads  # 大字 pages came from their own thread

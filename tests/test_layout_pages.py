@@ -499,7 +499,7 @@ def test_footer_texts_for_a_publicity_notice():
     assert footer_texts(notice, 1, 1, 5) == (f"{period}，剩余5天", "")
     assert footer_texts(notice, 2, 3, 2) == (f"{period}，剩余2天", "第 2/3 页")
     left, right_text = footer_texts(notice, 1, 1, 1)
-    assert left == f"{period}　今天是公示期最后一天" and "剩余" not in left
+    assert left == f"{period}，今天是最后一天" and "剩余" not in left
     assert right_text == ""
     assert footer_texts(notice, 1, 2, None) == ("", "第 1/2 页")
     assert footer_texts(notice, 1, 1, 0) == ("", "")

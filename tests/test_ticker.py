@@ -97,14 +97,16 @@ def test_the_player_loop_moves_the_ticker_with_time_across_a_stall_and_a_change(
         date_files(drop, clock.now())
         app = App(config, Screen.of(surface, "dummy", False), load_fonts(), clock, background=False)
         seen: list[tuple[float, int]] = []
-        draw = app.renderer.draw_ticker
+        ticker = app.compositor.ticker
+        draw = ticker.draw
 
         def spy(surf, t):
-            seen.append((t, app.renderer.ticker.position(t)))
+            seen.append((t, ticker.position(t)))
             if len(seen) == 150:  # staff edit ticker.txt mid-run
-                app._libraries.put(("drop", app.library.__class__(app.library.notices, ("新的滚动消息",), ())))
+                library = app.content.library
+                app.content.put("drop", library.__class__(library.notices, ("新的滚动消息",), ()))
             return draw(surf, t)
-        app.renderer.draw_ticker = spy
+        ticker.draw = spy
         assert app.run(seconds=5) == 0
     finally:
         pygame.display.quit()
@@ -113,7 +115,7 @@ def test_the_player_loop_moves_the_ticker_with_time_across_a_stall_and_a_change(
         assert abs((p - p0) - 120 * (t - t0)) <= 1
     gaps = [round((b[0] - a[0]) * 60) for a, b in zip(seen, seen[1:])]
     assert max(gaps) >= 12 and set(gaps) <= {1, max(gaps)}  # one skip for the stall, else every frame
-    assert app.renderer.ticker.messages == ("新的滚动消息",)
+    assert app.compositor.ticker.messages == ("新的滚动消息",)
 
 
 def test_scrolling_in_place_gives_the_same_pixels_as_a_full_redraw() -> None:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_signage, write_config
+from conftest import wait_until, CONTENT, ROOT, run_signage, write_config
 from player.config import PowerConfig, load_config
 from player.model.power import PowerSchedule
 from player.render.fonts import load_fonts
@@ -72,6 +72,11 @@ class Listener:
         with self.lock:
             taken, self.messages = self.messages, []
         return taken
+
+    def count(self, message: str) -> int:
+        """How many times ``message`` arrived (not taken yet)."""
+        with self.lock:
+            return sum(m == message for m in self.messages)
 
     def close(self) -> None:
         self.running = False
@@ -161,19 +166,18 @@ def test_a_blocked_frame_loop_stops_the_pings_while_other_threads_go_on(
         app = App(config, Screen.of(pygame.display.set_mode((640, 360)), "dummy", True), load_fonts(), clock)
         runner = threading.Thread(target=app.run, kwargs={"seconds": 30}, daemon=True)
         runner.start()
-        time.sleep(2.0)
+        assert wait_until(lambda: sock.count("WATCHDOG=1") >= 5, 10)
+        assert wait_until(lambda: app.content.ready, 10)  # the first scan is in
         clock.hold.set()
         assert clock.held.wait(5)
-        before = sock.take()
-        assert sum(m == "WATCHDOG=1" for m in before) >= 5
+        sock.take()
         (drop / "公示公告" / "新通知.txt").write_text("新通知\n内容。\n", encoding="utf-8")
-        time.sleep(2.5)
+        # the folder thread takes the new file while the loop is held …
+        assert wait_until(lambda: app.content.waiting(), 10)
         during = sock.take()
-        assert "WATCHDOG=1" not in during, during  # systemd would now restart the player
-        assert not app._libraries.empty()  # the folder thread took the new file meanwhile  # noqa: SLF001
+        assert "WATCHDOG=1" not in during, during  # … and systemd would now restart the player
         clock.hold.clear()
-        time.sleep(1.0)
-        assert "WATCHDOG=1" in sock.take()  # it recovers when the loop runs again
+        assert wait_until(lambda: sock.count("WATCHDOG=1") >= 1, 5)  # it recovers when the loop runs again
     finally:
         app.request_stop()
         runner.join(30)

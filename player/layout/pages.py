@@ -26,6 +26,7 @@ from player.model.notice import (
     Closing, Figure, Heading, ImageBody, ListItem, Notice, Paragraph, ScanBody, SheetsBody, Span, TableBlock,
     TableBody, TextBody,
 )
+from player.model.schedule import countdown_text
 from player.model.textdoc import format_date
 
 PICTURE_SECONDS = 15.0
@@ -300,8 +301,8 @@ def footer_texts(notice: Notice, page: int, pages: int, days_left: int | None) -
         days_left: days remaining in the notice's period counting today, if known.
     """
     left = ""
-    if notice.meta.is_publicity and days_left is not None and days_left >= 1:
-        period = publicity_period(notice) or ""
-        left = f"{period}　今天是公示期最后一天" if days_left == 1 else f"{period}，剩余{days_left}天"
+    countdown = countdown_text(days_left) if notice.meta.is_publicity else None
+    if countdown is not None:
+        left = f"{publicity_period(notice) or '公示期'}，{countdown}"
     right = f"第 {page}/{pages} 页" if pages > 1 else ""
     return left, right

@@ -8,6 +8,7 @@ government notice boards; contrast of body text on the page is above 12:1.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from player.layout.display import RGB, Box, Style
@@ -53,9 +54,18 @@ class Theme:
         return max(1, round(fraction * height))
 
 
+#: The alert band (yellow and blue alerts) above the ticker, as a share of the unit.
+BAND = 0.074
+
+
 @dataclass(frozen=True)
 class Frame:
-    """Where the header, the page area and the ticker sit on a screen."""
+    """Where the header, the page area and the ticker sit on a screen.
+
+    ``unit`` is the length every size of the theme is a fraction of (the screen height
+    for the standard landscape template). ``band`` is where a yellow or blue alert is
+    shown, above the ticker, over the bottom of the page area.
+    """
 
     width: int
     height: int
@@ -64,6 +74,12 @@ class Frame:
     footer: Box
     ticker: Box
     nav: Box | None = None  # kiosks: category tabs and page buttons, above the ticker
+    unit: float = 0.0
+    band: Box | None = None
+
+    def __post_init__(self) -> None:
+        if not self.unit:
+            object.__setattr__(self, "unit", float(self.height))
 
     @classmethod
     def for_size(cls, width: int, height: int, theme: Theme = Theme()) -> "Frame":
@@ -79,8 +95,10 @@ class Frame:
         page = Box(margin, top, width - 2 * margin, bottom - footer_h - top)
         footer = Box(margin, bottom - footer_h, width - 2 * margin, footer_h)
         nav = Box(0, height - ticker_h - nav_h, width, nav_h) if nav_h else None
+        band_h = max(24, round(BAND * height))
+        band = Box(0, height - ticker_h - nav_h - band_h, width, band_h)
         return cls(width, height, Box(0, 0, width, header_h), page, footer,
-                   Box(0, height - ticker_h, width, ticker_h), nav)
+                   Box(0, height - ticker_h, width, ticker_h), nav, float(height), band)
 
 
 @dataclass(frozen=True)
@@ -118,3 +136,21 @@ class Styles:
             table_head=Style(theme.px(theme.table, height), True, theme.table_head_fg),
             period=Style(theme.px(theme.small, height), True, theme.accent),
         )
+
+
+#: The kiosk navigation bar's height as a share of the unit (≈ 103 px, 25 mm at 1080p).
+NAV_SHARE = 0.095
+#: 大字: text sizes multiplied by this (body 38 px -> 53 px at 1080p).
+LARGE_SCALE = 1.4
+
+
+def kiosk_theme(theme: Theme) -> Theme:
+    """The theme with room for a touch kiosk's navigation bar."""
+    return dataclasses.replace(theme, nav=NAV_SHARE)
+
+
+def large_theme(theme: Theme) -> Theme:
+    """The same screen regions with larger text (大字)."""
+    s = LARGE_SCALE
+    return dataclasses.replace(theme, title=theme.title * 1.2, body=theme.body * s, heading1=theme.heading1 * 1.3,
+                               small=theme.small * 1.2, table=theme.table * s, table_min=theme.table_min * s)

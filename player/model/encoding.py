@@ -15,8 +15,12 @@ import re
 from player.model.problems import ContentError
 
 _MOJIBAKE = ("\ufffd", "锟斤拷")
-# C0 controls other than tab, newline, carriage return, form feed and DOS end-of-file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+# C0 controls other than tab, newline, carriage return, form feed and DOS end-of-file,
+# and the C1 controls (never text; U+0080 also makes PyYAML refuse a front matter).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f-\x9f]")
+# Bidi controls: they could reorder what staff wrote; the screen does no bidi (and has no
+# glyph for them), so they are dropped.
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 
 
 def decode_text(data: bytes) -> str:
@@ -56,6 +60,7 @@ def decode_text(data: bytes) -> str:
                 "文字中有乱码（如“锟斤拷”或“�”），说明文件在转换编码时已经损坏：请从原始文档重新另存",
                 line)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BIDI.sub("", text)
     return text.replace("\x1a", "").replace("\f", "\n")
 
 

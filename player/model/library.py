@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Protocol
 
+from player.model.alerts import Alert, is_staff_alert
 from player.model.encoding import decode_text
 from player.model.imageinfo import image_info
 from player.model.limits import Limits
@@ -128,7 +129,8 @@ def notice_id(path: str) -> str:
 
 def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
                   problems: Iterable[Problem] = (), source: str = "drop",
-                  parse: NoticeParser | None = None) -> Library:
+                  parse: NoticeParser | None = None,
+                  staff_alert: Callable[[FileLike], Alert] | None = None) -> Library:
     """Parse every file of a content tree.
 
     Args:
@@ -139,6 +141,8 @@ def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
         parse: how one notice file (and its sidecar) becomes a Notice: by default
             :func:`parse_notice` (pictures by their header only); the sources pass a
             wrapper that decodes pictures in the sandbox, caches and quarantines.
+        staff_alert: reads a staff alert file at the top of the drop folder (it needs
+            the time it was first seen and the time zone); None: such files are skipped.
 
     Returns:
         The library: good notices sorted by id, ticker messages, all problems.
@@ -153,6 +157,7 @@ def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
     used_sidecars: set[str] = set()
     notices: dict[str, Notice] = {}
     ticker: tuple[str, ...] = ()
+    alerts: list[Alert] = []
     for path in sorted(by_path):
         suffix = posixpath.splitext(path)[1].lower()
         if path in sidecars:
@@ -160,6 +165,10 @@ def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
         try:
             if path.lower() == TICKER_NAME:
                 ticker = parse_ticker(by_path[path].data, limits)
+                continue
+            if source == "drop" and is_staff_alert(path):
+                if staff_alert is not None:
+                    alerts.append(staff_alert(by_path[path]))
                 continue
             if suffix not in NOTICE_SUFFIXES:
                 raise _unsupported(suffix)
@@ -169,6 +178,12 @@ def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
             notice = parse(by_path[path], by_path[sidecar] if sidecar else None, limits)
         except ContentError as exc:
             found.append(exc.at(getattr(exc, "path", None) or path))
+            continue
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError,
+                LookupError, RecursionError, MemoryError, UnicodeError) as exc:
+            # A parser bug or a library raising what it never should: this file is refused,
+            # the others are read (the caller logs the exception's class and message).
+            found.append(unexpected(path, exc))
             continue
         if notice.id in notices:
             other = notices[notice.id].path
@@ -183,7 +198,13 @@ def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
             "name it like the file it describes (照片.jpg -> 照片.yaml)",
             "这个设置文件旁边没有同名的图片或表格：请让它与对应文件同名（如 照片.jpg 配 照片.yaml）"))
     found.sort(key=lambda p: (p.path, p.line or 0))
-    return Library(tuple(notices[k] for k in sorted(notices)), ticker, tuple(found))
+    return Library(tuple(notices[k] for k in sorted(notices)), ticker, tuple(found), alerts=tuple(alerts))
+
+
+def unexpected(path: str, exc: BaseException) -> Problem:
+    """The refusal of a file whose reading failed in a way no rule foresaw."""
+    return Problem(path, f"cannot read this file ({type(exc).__name__}: {str(exc)[:120]}); "
+                   "save it again in a common format", "文件无法读取（内部错误）：请用常见格式重新保存后再放入")
 
 
 def too_many_files(count: int, limit: int) -> Problem:
@@ -344,4 +365,4 @@ def merge_libraries(bundle: Library, drop: Library) -> Library:
             notices.append(notice)
     problems.sort(key=lambda p: (p.path, p.line or 0))
     return Library(tuple(sorted(notices, key=lambda n: n.id)), bundle.ticker + drop.ticker, tuple(problems),
-                   drop.newest_mtime)
+                   drop.newest_mtime, drop.alerts)

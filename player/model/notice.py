@@ -324,6 +324,8 @@ class Library:
     #: Newest modification time of the files read (seconds since the epoch), if known:
     #: a lower bound for the real time (see runtime/trust.py).
     newest_mtime: float | None = None
+    #: Alerts raised by staff with a file at the top of the drop folder (docs/alerts.md).
+    alerts: tuple = ()
 
     @cached_property
     def by_id(self) -> dict[str, Notice]:

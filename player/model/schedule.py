@@ -141,3 +141,11 @@ def days_remaining(notice: Notice, now: dt.datetime, tz: ZoneInfo) -> int | None
         return None
     last_day = (end - dt.timedelta(microseconds=1)).astimezone(tz).date()
     return (last_day - now.astimezone(tz).date()).days + 1
+
+
+def countdown_text(days_left: int | None) -> str | None:
+    """The one way a 公示's remaining time is said (footer, kiosk, staff report, side
+    panel): ``剩余3天``, or ``今天是最后一天`` on its last day; None when over or unknown."""
+    if days_left is None or days_left < 1:
+        return None
+    return "今天是最后一天" if days_left == 1 else f"剩余{days_left}天"

@@ -54,10 +54,14 @@ class Airtime:
 
     def screen_off(self, wall: dt.datetime) -> None:
         """The power schedule switched the screen off."""
-        if self._open is not None and self._open.event == SCREEN_OFF:
+        self.gap_event(SCREEN_OFF, wall)
+
+    def gap_event(self, event: str, wall: dt.datetime) -> None:
+        """No notice is on screen from ``wall`` on, for ``event`` (screen-off, alert)."""
+        if self._open is not None and self._open.event == event:
             return
         self.close(wall)
-        self._open = _Open(None, SCREEN_OFF, wall)
+        self._open = _Open(None, event, wall)
 
     def close(self, wall: dt.datetime) -> None:
         """End the current interval at ``wall`` (at a change, and when the player stops)."""

@@ -30,7 +30,8 @@ from player.render.draw import draw_ops
 from player.render.fonts import Fonts
 from player.render.frame import Showing
 from player.render.pg import pygame
-from player.runtime.app import App, make_renderer
+from player.render.factory import make_renderer
+from player.runtime.app import App
 from player.runtime.clock import SystemClock, trusted_time
 from player.runtime.display import Screen
 from player.runtime.stats import FrameStats
@@ -99,7 +100,7 @@ def run_bench(config: Config, screen: Screen, fonts: Fonts, seconds: float, mode
             app.on_first_frame = lambda: mark("start")
             app.on_stop = lambda: mark("stop")
             app.run(seconds)
-            stats = app.stats
+            stats = app.loop.stats
     (cpu0, wall0, threads0), (cpu1, wall1, threads1) = marks["start"], marks["stop"]
     cpu, wall = cpu1 - cpu0, wall1 - wall0
     threads = {k: v - threads0.get(k, 0.0) for k, v in threads1.items()}
@@ -111,7 +112,7 @@ def run_bench(config: Config, screen: Screen, fonts: Fonts, seconds: float, mode
         "cpu_ms_p99": _r(summary.cpu_ms_p99), "cpu_ms_max": _r(summary.cpu_ms_max),
         "fps": _r(summary.fps, 2), "interval_ms_p99": _r(summary.interval_ms_p99),
         "cpu_percent_of_one_core": round(100 * cpu / wall, 2), **memory_mb(),
-        "first_frame_cpu_ms": _r(app.first_frame_ms, 1) if mode == "player" else None,
+        "first_frame_cpu_ms": _r(app.loop.first_frame_ms, 1) if mode == "player" else None,
         "thread_cpu_percent": {k: round(100 * v / wall, 2) for k, v in sorted(threads.items())},
     }
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from player.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,21 @@ class _Periodic:
     due: float
 
 
-class Housekeeper:
-    """One worker thread: queued one-off jobs and periodic jobs."""
+class Housekeeper(Worker):
+    """One worker thread: queued one-off jobs and periodic jobs.
+
+    ``final`` (e.g. a last play-log flush), set before stopping, runs in the thread after
+    the queued jobs."""
+
+    name = "housekeeping"
 
     def __init__(self) -> None:
+        super().__init__()
         self._jobs: queue.Queue[tuple[str, Callable[[], None]] | None] = queue.Queue()
         self._periodic: list[_Periodic] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="housekeeping", daemon=True)
         self._last_error: dict[str, str] = {}
+        self.final: Callable[[], None] | None = None
+        self.join_timeout = 30.0
 
     def every(self, name: str, seconds: float, job: Callable[[], None], first_after: float | None = None) -> None:
         """Run ``job`` every ``seconds`` (the first time after ``first_after``, default ``seconds``)."""
@@ -44,24 +51,23 @@ class Housekeeper:
         """Run ``job`` soon, once."""
         self._jobs.put((name, job))
 
-    def start(self) -> None:
-        """Start the thread."""
-        self._thread.start()
+    def stop(self) -> None:
+        """Finish queued jobs, run :attr:`final` in the thread, and stop."""
+        if self.final is not None:
+            self.submit("final", self.final)
+        super().stop()
 
-    def stop(self, final: Callable[[], None] | None = None) -> None:
-        """Finish queued jobs, run ``final`` (e.g. a last flush) in the thread, and stop."""
-        if final is not None:
-            self.submit("final", final)
-        self._stop.set()
+    def wake(self) -> None:
+        """End the wait (stopping: queued jobs are still done)."""
         self._jobs.put(None)
-        self._thread.join(timeout=30)
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Queued jobs as they come; periodic ones when due."""
         while True:
             now = time.monotonic()
             due = min((p.due for p in self._periodic), default=now + 3600)
             try:
-                item = self._jobs.get(timeout=max(0.0, due - now) if not self._stop.is_set() else 0.5)
+                item = self._jobs.get(timeout=max(0.0, due - now) if not self.stopping.is_set() else 0.5)
             except queue.Empty:
                 item = ("", None)
             if item is None:
@@ -70,7 +76,7 @@ class Housekeeper:
             name, job = item
             if job is not None:
                 self._call(name, job)
-            if self._stop.is_set():
+            if self.stopping.is_set():
                 continue
             now = time.monotonic()
             for periodic in self._periodic:

@@ -42,6 +42,8 @@ from player.fleet.observation import from_status
 from player.fsutil import atomic_write
 from player.runtime.host import HostProbe
 
+from player.worker import Worker
+
 log = logging.getLogger(__name__)
 
 EVERY = 15.0
@@ -49,8 +51,10 @@ REPORT_INTERVAL = 60.0
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-class MetricsService:
+class MetricsService(Worker):
     """Renders the metrics every :data:`EVERY` s; writes the textfile and/or serves them."""
+
+    name = "metrics"
 
     def __init__(self, config: MetricsConfig, status: Callable[[], dict], state_dir: Path,
                  host: HostProbe | None = None, every: float = EVERY) -> None:
@@ -61,6 +65,7 @@ class MetricsService:
             host: the probe shared with the heartbeat (its restart count).
             every: seconds between renderings.
         """
+        super().__init__()
         self.config = config
         self.status = status
         self.host = host or HostProbe(state_dir)
@@ -70,8 +75,6 @@ class MetricsService:
         self.address: tuple[str, int] | None = None  # where /metrics is served (port 0 resolved)
         self._written: bytes | None = None
         self._write_error: str | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -81,20 +84,16 @@ class MetricsService:
 
     def start(self) -> None:
         """Render once, open the listening socket (if configured) and start the thread."""
-        if not self.enabled or self._thread is not None:
+        if not self.enabled or self.alive:
             return
         self.refresh()
         if self.config.listen is not None:
             self._serve(self.config.listen)
-        self._thread = threading.Thread(target=self._loop, name="metrics", daemon=True)
-        self._thread.start()
+        super().start()
 
     def stop(self) -> None:
         """Stop the thread and the server (the textfile stays: node_exporter's age shows)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        super().stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -110,8 +109,9 @@ class MetricsService:
             self._write(self.config.textfile, body)
         return body
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.every):
+    def run(self) -> None:
+        """Render every :attr:`every` seconds."""
+        while not self.stopping.wait(self.every):
             try:
                 self.refresh()
             except Exception:  # noqa: BLE001 - a bug here must not end the metrics for good

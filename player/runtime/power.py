@@ -31,11 +31,11 @@ import logging
 import queue
 import re
 import subprocess
-import threading
 import time
 from collections.abc import Sequence
 
 from player.config import PowerConfig
+from player.worker import Worker
 from player.model.power import PowerSchedule
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def parse_state(config: PowerConfig, output: str) -> str | None:
     return None
 
 
-class PowerSwitch:
+class PowerSwitch(Worker):
     """Runs on/off commands in its own thread; ``want()`` is cheap and never blocks.
 
     Attributes:
@@ -124,41 +124,36 @@ class PowerSwitch:
 
     def __init__(self, config: PowerConfig, retry_seconds: float = RETRY_SECONDS,
                  confirm_delay: float = CONFIRM_DELAY) -> None:
+        super().__init__("screen-power")
         self.config = config
         self.retry_seconds = retry_seconds
         self.confirm_delay = confirm_delay
         self._wanted: queue.Queue[bool] = queue.Queue()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="screen-power", daemon=True)
+        self.join_timeout = COMMAND_TIMEOUT * 2 + 5
         self.state: bool | None = None
         self.actual: str | None = None
         self.last_error: str | None = None
-
-    def start(self) -> None:
-        """Start the worker thread."""
-        self._thread.start()
 
     def want(self, on: bool) -> None:
         """Ask for a state (called by the frame loop on a change, and once at start)."""
         self._wanted.put(on)
 
-    def stop(self) -> None:
-        """Stop after the running command (if any)."""
-        self._stop.set()
-        self._wanted.put(True)  # wake the thread; it checks _stop first
-        self._thread.join(timeout=COMMAND_TIMEOUT * 2 + 5)
+    def wake(self) -> None:
+        """Wake the thread (stopping; it checks :attr:`stopping` first)."""
+        self._wanted.put(True)
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Switch to the newest wanted state; retry quietly while it fails."""
         wanted: bool | None = None
         logged_for: bool | None = None  # the state whose failure was logged
         retry_at: float | None = None
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             timeout = None if retry_at is None else max(0.0, retry_at - time.monotonic())
             try:
                 wanted = self._latest(self._wanted.get(timeout=timeout))
             except queue.Empty:
                 pass  # time to retry
-            if self._stop.is_set() or wanted is None:
+            if self.stopping.is_set() or wanted is None:
                 break
             if wanted == self.state and retry_at is None:
                 continue
@@ -199,7 +194,7 @@ class PowerSwitch:
             reported = self._confirm(expected)
             if reported is None or reported in expected:
                 return None
-            if self._stop.is_set():
+            if self.stopping.is_set():
                 break
         command = " ".join(power_command(self.config, on)[-1:])
         return f"the display reports {reported} after {command} ({SEND_TRIES} tries)"
@@ -222,7 +217,7 @@ class PowerSwitch:
             return None
         reported: str | None = None
         for attempt in range(CONFIRM_TRIES):
-            if attempt and self._stop.wait(self.confirm_delay):
+            if attempt and self.stopping.wait(self.confirm_delay):
                 break
             output, error = _run(argv)
             reported = parse_state(self.config, output) if error is None else None

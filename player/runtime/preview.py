@@ -34,6 +34,8 @@ from player.model.library import PREVIEW_DIR
 from player.model.notice import Library, Notice
 from player.render.pg import pygame
 
+from player.worker import Worker
+
 log = logging.getLogger(__name__)
 
 STATE_NAME = ".previews.json"
@@ -51,8 +53,10 @@ def preview_name(notice: Notice, page: int) -> str:
     return posixpath.join(folder, f"{stem}-第{page}页.png") if folder else f"{stem}-第{page}页.png"
 
 
-class PreviewWriter:
+class PreviewWriter(Worker):
     """Writes and prunes preview PNGs in a background thread."""
+
+    name = "preview-writer"
 
     def __init__(self, drop_dir: Path, render_page: RenderPage, page_count: Callable[[Notice], int],
                  interval: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
@@ -63,6 +67,7 @@ class PreviewWriter:
             page_count: how many pages a notice has on the screen.
             interval: the least number of seconds between two passes.
         """
+        super().__init__()
         self.root = drop_dir / PREVIEW_DIR
         self.render_page = render_page
         self.page_count = page_count
@@ -72,20 +77,12 @@ class PreviewWriter:
         self.written = 0
         self._library: Library | None = None
         self._wake = threading.Event()
-        self._stop = threading.Event()
         self._idle = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="preview-writer", daemon=True)
         self._done: dict[str, tuple[str, int]] = self._load_state()
 
-    def start(self) -> None:
-        """Start the thread."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the thread (a pass under way finishes its current file)."""
-        self._stop.set()
+    def wake(self) -> None:
+        """Interrupt the wait (stopping; a pass under way finishes its current file)."""
         self._wake.set()
-        self._thread.join(timeout=10)
 
     def submit(self, library: Library) -> None:
         """A new library: previews follow it at the next pass."""
@@ -99,15 +96,16 @@ class PreviewWriter:
 
     # -- the thread ----------------------------------------------------------------------
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """A pass after each new library (at most one every ``interval`` seconds)."""
         last = None
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             self._wake.wait()
-            if self._stop.is_set():
+            if self.stopping.is_set():
                 return
             if last is not None:
                 left = self.interval - (self.clock() - last)
-                if left > 0 and self._stop.wait(left):
+                if left > 0 and self.stopping.wait(left):
                     return
             self._wake.clear()
             library = self._library
@@ -127,7 +125,7 @@ class PreviewWriter:
         wanted: dict[str, tuple[str, int]] = {}
         keep: set[str] = set()
         for notice in library.notices:
-            if notice.source != "drop" or self._stop.is_set():
+            if notice.source != "drop" or self.stopping.is_set():
                 continue
             pages = min(self.page_count(notice), MAX_PAGES)
             wanted[notice.path] = (notice.sha256, pages)

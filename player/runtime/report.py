@@ -24,7 +24,6 @@ import datetime as dt
 import logging
 import random
 import re
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from player.jitter import jittered
 from player.logmask import mask_url
 from player.sources.deadline import DeadlineSession, deadline
 from player.sources.fetch import clipped
+from player.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,15 @@ def payload(status: dict, screen: str, screenshot: bytes | None = None,
     return doc
 
 
-class Heartbeat:
+class Heartbeat(Worker):
     """POSTs :func:`payload` to ``report.url`` from a background thread."""
+
+    name = "heartbeat"
 
     def __init__(self, config: ReportConfig, status: Callable[[], dict], screenshot: Path | None,
                  screen: str = "", ca_bundle: Path | None = None, rng: random.Random | None = None,
                  host: Callable[[], HostFacts] | None = None) -> None:
+        super().__init__()
         self.config = config
         self.host = host
         self.status = status
@@ -101,8 +104,7 @@ class Heartbeat:
         self.last_error: str | None = None
         self._session: requests.Session | None = None
         self._ca_bundle = ca_bundle
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.join_timeout = DEADLINE + 5
 
     @property
     def enabled(self) -> bool:
@@ -111,18 +113,14 @@ class Heartbeat:
 
     def start(self) -> None:
         """Start the thread (nothing happens when ``report.url`` is null)."""
-        if not self.enabled or self._thread is not None:
+        if not self.enabled:
             return
-        self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
-        self._thread.start()
+        super().start()
         log.info("heartbeat to %s every %g s", mask_url(self.config.url), self.config.interval)
 
     def stop(self) -> None:
-        """Stop after the request in flight (at most the timeout)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=TIMEOUT + 5)
-            self._thread = None
+        """Stop after the request in flight (at most the deadline)."""
+        super().stop()
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -165,9 +163,10 @@ class Heartbeat:
             self._session.verify = str(self._ca_bundle) if self._ca_bundle else True
         return self._session
 
-    def _loop(self) -> None:
+    def run(self) -> None:
+        """A report every interval ±20 %."""
         wait = self.rng.uniform(0, min(self.config.interval, 30.0))  # a fleet does not start in lockstep
-        while not self._stop.wait(wait):
+        while not self.stopping.wait(wait):
             self.send_once()
             wait = self.next_wait()
 

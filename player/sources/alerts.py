@@ -34,7 +34,6 @@ import hashlib
 import json
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -48,6 +47,8 @@ from player.logmask import mask_url
 from player.model.alerts import MAX_DOCUMENT, AlertDocument, AlertError, parse_document
 from player.model.alertstate import AlertSnapshot
 from player.sources.fetch import DownloadError, Getter
+
+from player.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def looks_like_html(body: bytes, headers: Mapping[str, str]) -> bool:
     return start == b"<" or ("html" in kind and start != b"{")
 
 
-class AlertSync:
+class AlertSync(Worker):
     """The alert channel's state and cycle, and the worker thread that polls it.
 
     Args:
@@ -143,6 +144,7 @@ class AlertSync:
                  on_alerts: Callable[[AlertSnapshot], None] | None = None, allow_unsigned: bool = False,
                  monotonic: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
                  pause: Callable[[float], None] = time.sleep) -> None:
+        super().__init__("alert-sync")
         if public_key is None and not allow_unsigned:
             raise ValueError("AlertSync needs a public key (or allow_unsigned for tests)")
         self.url = url if url.endswith("/") else url + "/"
@@ -162,8 +164,7 @@ class AlertSync:
         self._etag: str | None = None
         self._modified: str | None = None
         self._logged: str | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.join_timeout = 30.0
         self._restore()
 
     # -- persistence --------------------------------------------------------------------
@@ -292,7 +293,7 @@ class AlertSync:
         try:
             return self.fetcher.get(self.url + SIGNATURE, MAX_SIGNATURE).body
         except DownloadError as exc:
-            if "HTTP 404" not in str(exc):
+            if exc.status != 404:
                 raise
             return None
 
@@ -335,17 +336,15 @@ class AlertSync:
         """Hand over the restored snapshot (if any), then poll in a background thread."""
         if self.snapshot is not None and self.on_alerts is not None:
             self.on_alerts(self.snapshot)
-        self._thread = threading.Thread(target=self._loop, name="alert-sync", daemon=True)
-        self._thread.start()
+        super().start()
 
     def stop(self) -> None:
         """Stop after the current request (at most the fetcher's deadline)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        super().stop()
         self.fetcher.close()
 
-    def _loop(self) -> None:
+    def run(self) -> None:
+        """Poll every interval (backing off after failures)."""
         wait = self.rng.uniform(0, min(1.0, self.interval))
-        while not self._stop.wait(wait):
+        while not self.stopping.wait(wait):
             wait = self.next_wait(self.run_once())

@@ -36,11 +36,14 @@ CHUNK = 64 * 1024
 
 
 class DownloadError(Exception):
-    """The source could not be reached or misbehaved; try again later."""
+    """The source could not be reached or misbehaved; try again later. ``status`` is the
+    HTTP status when the server answered with one that was not accepted (a 404 is
+    recognised by it, never by the message's text)."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
 
 
 @dataclass
@@ -108,7 +111,7 @@ class Fetcher:
             with self.session.get(url, headers=headers, stream=True, timeout=self.timeout) as reply:
                 if reply.status_code not in accept:
                     retry = retry_after_seconds(reply.headers.get("Retry-After"))
-                    raise DownloadError(f"{shown}: HTTP {reply.status_code}", retry)
+                    raise DownloadError(f"{shown}: HTTP {reply.status_code}", retry, reply.status_code)
                 declared = reply.headers.get("Content-Length")
                 if declared is not None and declared.isdigit() and int(declared) > max_bytes:
                     raise DownloadError(f"{shown}: {declared} bytes announced, over the {max_bytes} byte limit")

@@ -40,7 +40,7 @@ from pathlib import Path
 from player.sources.fetch import Fetcher, Getter
 from player.sources.lightfetch import LightFetcher
 from player.sources.store import Store
-from player.sources.sync import BundleSync, Outcome, SyncWorker
+from player.sources.sync import BundleSync, Outcome, SyncResult, SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +141,9 @@ class SimPlayer:
         outcome = self.sync.run_once()
         self.outcomes[outcome.result] = self.outcomes.get(outcome.result, 0) + 1
         finished = time.time()
-        if outcome.result in ("unchanged", "updated"):
+        if outcome.result in (SyncResult.UNCHANGED, SyncResult.UPDATED):
             self.last_ok = finished
-        if outcome.result == "updated" and outcome.version is not None:
+        if outcome.result == SyncResult.UPDATED and outcome.version is not None:
             self.activated[outcome.version] = finished
         return outcome, self.worker.next_wait(outcome)
 

@@ -26,13 +26,16 @@ sha256. Walking, names, special files and depth: :mod:`~player.sources.walk`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from player.model.alerts import Alert, parse_staff_alert
 from player.model.library import build_library, check_file_size, too_many_files
 from player.model.limits import Limits
 from player.model.notice import Library
@@ -70,7 +73,12 @@ class FolderScanner:
 
     def __init__(self, root: Path, limits: Limits = Limits(), *, store: Store | None = None,
                  ingest: Ingest | None = None, quiet: float = 1.0, grace: float = 3.0,
-                 source: str = "drop", clock: Callable[[], float] = time.monotonic) -> None:
+                 source: str = "drop", clock: Callable[[], float] = time.monotonic,
+                 tz: ZoneInfo | None = None, wall: Callable[[], dt.datetime] | None = None) -> None:
+        """Args:
+            tz, wall: staff alert files at the top of the folder are read with the time
+                zone and the moment each version was first seen (None: not read).
+        """
         self.root = root
         self.limits = limits
         self.store = store
@@ -86,6 +94,9 @@ class FolderScanner:
         self._first = True
         self.index: dict[str, str] = store.load_index(INDEX) if store else {}
         self.tracks_closes = False  # set by the watcher when inotify reports close-write
+        self.tz = tz
+        self.wall = wall or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._first_seen: dict[str, dt.datetime] = {}  # sha256 -> when (staff alerts count from it)
 
     @classmethod
     def once(cls, root: Path, limits: Limits = Limits(), ingest: Ingest | None = None) -> "FolderScanner":
@@ -144,7 +155,10 @@ class FolderScanner:
         """
         now = self.clock()
         wall = time.time()
-        found = walk(self.root, max_files=self.limits.files)
+        try:
+            found = walk(self.root, max_files=self.limits.files)
+        except OSError as exc:
+            return self._offline(exc)
         entries, problems = found.entries, found.problems
         if found.total > self.limits.files:
             problems.append(too_many_files(found.total, self.limits.files))
@@ -188,6 +202,18 @@ class FolderScanner:
     @property
     def _read_limit(self) -> int:
         return max(self.limits.text_bytes, self.limits.image_bytes, self.limits.document_bytes)
+
+    def _offline(self, exc: OSError) -> Scan:
+        """The folder cannot be listed (a share not mounted yet, removed, no permission):
+        the last good version of every file it held, and one problem saying so."""
+        reason = exc.strerror or str(exc)
+        problem = Problem(".", f"drop folder {self.root} cannot be read ({reason}); the last good content "
+                          "stays on screen; check the share or drop.dir",
+                          f"共享文件夹无法访问（{reason}）：屏幕继续显示此前的内容，请检查共享文件夹")
+        files = [old for old in (self._previous(rel) for rel in sorted(self.index)) if old is not None]
+        library = self._library(files, [problem])
+        self.ingest.finish_scan()
+        return Scan(library, False)
 
     def _file(self, rel: str, seen: _Seen) -> LazyFile:
         limit = self._read_limit
@@ -247,7 +273,16 @@ class FolderScanner:
         return library, retry
 
     def _library(self, files, problems) -> Library:
-        return build_library(files, self.limits, problems, self.source, self.ingest)
+        files = list(files)
+        staff = self._staff_alert if self.tz is not None else None
+        if staff is not None:
+            shas = {f.sha256 for f in files}
+            self._first_seen = {k: v for k, v in self._first_seen.items() if k in shas}
+        return build_library(files, self.limits, problems, self.source, self.ingest, staff)
+
+    def _staff_alert(self, file) -> Alert:
+        seen = self._first_seen.setdefault(file.sha256, self.wall())
+        return parse_staff_alert(file.path, file.data, seen, self.tz)
 
     def _remember(self, current: dict[str, _Seen], settled: set[str], not_good: set[str]) -> None:
         """Index the good versions (the ingest keeps their bytes); forget paths that are gone."""

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from player.model.imageinfo import image_info
-from player.model.library import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, FileLike, parse_notice
+from player.model.library import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, FileLike, parse_notice, unexpected
 from player.model.limits import Limits
 from player.model.notice import ImageBody, Notice, Parsed, Picture
 from player.model.problems import ContentError
@@ -185,6 +185,10 @@ class Ingest:
                 return self._notice(once, sidecar, limits)
         except ContentError as exc:
             return exc
+        except Exception as exc:  # noqa: BLE001 - one odd file never takes the source down
+            log.error("%s: unexpected %s while reading: %s", file.path, type(exc).__name__, exc, exc_info=True)
+            problem = unexpected(file.path, exc)
+            return ContentError(problem.message, problem.hint_zh)
 
     def _notice(self, file: _Once, sidecar: FileLike | None, limits: Limits) -> Notice:
         suffix = posixpath.splitext(file.path)[1].lower()

@@ -128,7 +128,7 @@ class LightFetcher:
     def _body(self, shown: str, status: int, fields: CaseInsensitiveDict, max_bytes: int,
               accept: tuple[int, ...], started: float) -> Response:
         if status not in accept:
-            raise DownloadError(f"{shown}: HTTP {status}", retry_after_seconds(fields.get("Retry-After")))
+            raise DownloadError(f"{shown}: HTTP {status}", retry_after_seconds(fields.get("Retry-After")), status)
         if "chunked" in fields.get("Transfer-Encoding", "").lower():
             raise DownloadError(f"{shown}: chunked bodies are not supported by the lightweight fetcher")
         declared = fields.get("Content-Length")

@@ -14,7 +14,7 @@ verify, save atomically":
    (temp file, fsync, rename, fsync of the folder). A power cut at any moment leaves the
    complete old bundle or the complete new one active.
 
-Outcomes: ``unchanged``, ``updated``, ``refused`` (:class:`RepositoryError`: the bundle
+Outcomes (:class:`SyncResult`): ``unchanged``, ``updated``, ``refused`` (:class:`RepositoryError`: the bundle
 stays refused and reported, the screen keeps the current bundle) and ``failed``
 (:class:`DownloadError`: back off and try again). :class:`SyncWorker` runs cycles in a
 background thread every ``interval`` seconds ±20 % (jitter spreads a fleet's requests),
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import enum
 import functools
 import hashlib
 import json
@@ -46,6 +47,7 @@ from player.sources.bundle import (MAX_MANIFEST, ExpiredError, Manifest, Reposit
 from player.sources.fetch import DownloadError, Getter
 from player.sources.ingest import Ingest, LazyFile
 from player.sources.store import Store
+from player.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +87,20 @@ class Snapshot:
                    etag=data.get("etag"), last_modified=data.get("last_modified"))
 
 
+class SyncResult(enum.StrEnum):
+    """How a sync cycle ended."""
+
+    UNCHANGED = "unchanged"   # the active bundle is the source's current one
+    UPDATED = "updated"       # a new bundle was verified and activated
+    REFUSED = "refused"       # the source's bundle must not be shown (RepositoryError)
+    FAILED = "failed"         # the source could not be reached or misbehaved (DownloadError)
+
+
 @dataclass
 class Outcome:
     """What a sync cycle did."""
 
-    result: str            # unchanged | updated | refused | failed
+    result: SyncResult
     message: str = ""
     version: int | None = None
     retry_after: float | None = None
@@ -187,20 +198,20 @@ class BundleSync:
         try:
             outcome = self._cycle()
         except RepositoryError as exc:
-            outcome = Outcome("refused", str(exc))
+            outcome = Outcome(SyncResult.REFUSED, str(exc))
             self._source_expired = isinstance(exc, ExpiredError)
         except DownloadError as exc:
-            outcome = Outcome("failed", str(exc), retry_after=exc.retry_after)
+            outcome = Outcome(SyncResult.FAILED, str(exc), retry_after=exc.retry_after)
         except OSError as exc:  # the store: disk full, read-only …
-            outcome = Outcome("failed", f"cannot store the bundle: {exc.strerror or exc}")
-        if outcome.result in ("unchanged", "updated"):
+            outcome = Outcome(SyncResult.FAILED, f"cannot store the bundle: {exc.strerror or exc}")
+        if outcome.result in (SyncResult.UNCHANGED, SyncResult.UPDATED):
             self._source_expired = False
             self.status.last_ok = self.status.last_attempt
             self.status.last_error = None
             self.status.refused = None
         else:
             self.status.last_error = outcome.message
-            if outcome.result == "refused":
+            if outcome.result == SyncResult.REFUSED:
                 self.status.refused = outcome.message
         # Stale: the bundle on screen has expired, or the source serves only an expired
         # manifest (a failed download changes neither: it says nothing about freshness).
@@ -208,9 +219,9 @@ class BundleSync:
             and dt.datetime.fromisoformat(self.active.expires) <= self.now()
         self.status.stale = active_expired or self._source_expired
         self._note_source_version()
-        level = logging.ERROR if outcome.result == "refused" else (
-            logging.WARNING if outcome.result == "failed" else logging.INFO)
-        if outcome.result != "unchanged":
+        level = logging.ERROR if outcome.result == SyncResult.REFUSED else (
+            logging.WARNING if outcome.result == SyncResult.FAILED else logging.INFO)
+        if outcome.result != SyncResult.UNCHANGED:
             log.log(level, "sync %s: %s", outcome.result, outcome.message or f"version {outcome.version}")
         return outcome
 
@@ -226,7 +237,7 @@ class BundleSync:
         self.status.source_version = (self.active.version if reply.status == 304 and self.active
                                       else _claimed_version(reply.body))
         if reply.status == 304:
-            return Outcome("unchanged", version=self.active.version if self.active else None,
+            return Outcome(SyncResult.UNCHANGED, version=self.active.version if self.active else None,
                            server_date=server_date)
         current = self.active.version if self.active else 0
         try:
@@ -245,9 +256,9 @@ class BundleSync:
         fetched = self._download(manifest)
         if self.active is not None and manifest_sha == self.active.manifest_sha256:
             self._remember_validators(reply.headers)
-            return Outcome("unchanged", version=manifest.version, server_date=server_date, repaired=fetched > 0)
+            return Outcome(SyncResult.UNCHANGED, version=manifest.version, server_date=server_date, repaired=fetched > 0)
         self._activate(manifest, manifest_sha, reply.headers)
-        return Outcome("updated", f"version {manifest.version} active ({len(manifest.files)} files)",
+        return Outcome(SyncResult.UPDATED, f"version {manifest.version} active ({len(manifest.files)} files)",
                        version=manifest.version, server_date=server_date)
 
     def _note_source_version(self) -> None:
@@ -264,7 +275,7 @@ class BundleSync:
         try:
             return self.fetcher.get(self.url + "manifest.json.sig", 4096).body
         except DownloadError as exc:
-            if "HTTP 404" not in str(exc):
+            if exc.status != 404:
                 raise
             return None
 
@@ -333,33 +344,36 @@ def _http_date(value: str | None) -> dt.datetime | None:
         return None
 
 
-class SyncWorker:
-    """Runs sync cycles in a background thread; hands each new library to ``on_library``."""
+class SyncWorker(Worker):
+    """Runs sync cycles in a background thread; hands each new library to ``on_library``.
+
+    Its first act is to build the active bundle's library (pictures decoded in the
+    sandbox on a first start) and hand it over — in this thread, so the screen is up
+    meanwhile."""
+
+    name = "bundle-sync"
 
     def __init__(self, sync: BundleSync, interval: float, on_library: Callable[[Library], None],
                  on_outcome: Callable[[Outcome], None] | None = None, rng: random.Random | None = None) -> None:
+        super().__init__()
         self.sync = sync
         self.interval = interval
         self.on_library = on_library
         self.on_outcome = on_outcome
         self.rng = rng or random.Random()
         self.failures = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="bundle-sync", daemon=True)
-
-    def start(self) -> None:
-        """Start polling."""
-        self._thread.start()
+        self.join_timeout = 15.0
+        self.handed = False  # the active bundle's library was given to on_library
 
     def stop(self) -> None:
         """Stop after the current request."""
-        self._stop.set()
-        self._thread.join(timeout=15)
+        super().stop()
+        self.sync.ingest.close()
 
     def next_wait(self, outcome: Outcome) -> float:
         """Seconds until the next cycle: the interval ±20 %, or after failures a backoff
         with full jitter, uniform in [0, min(interval x 2^failures, 4 intervals, 1 h)]."""
-        if outcome.result in ("unchanged", "updated", "refused"):
+        if outcome.result in (SyncResult.UNCHANGED, SyncResult.UPDATED, SyncResult.REFUSED):
             self.failures = 0
             return jittered(self.interval, self.rng)
         self.failures += 1
@@ -369,15 +383,19 @@ class SyncWorker:
             wait = max(wait, outcome.retry_after)
         return wait
 
-    def _loop(self) -> None:
-        if self.sync.missing():
-            log.warning("active bundle has %d missing or damaged objects; fetching them again",
-                        len(self.sync.missing()))
+    def run(self) -> None:
+        """Hand over the active bundle (unless :attr:`handed` says it was), then poll."""
+        if not self.handed:
+            self.on_library(self.sync.library())
+            self.handed = True
+        missing = self.sync.missing()
+        if missing:
+            log.warning("active bundle has %d missing or damaged objects; fetching them again", len(missing))
         wait = self.rng.uniform(0, min(self.interval, 5.0))  # do not start a fleet in lockstep
-        while not self._stop.wait(wait):
+        while not self.stopping.wait(wait):
             outcome = self.sync.run_once()
             if self.on_outcome is not None:
                 self.on_outcome(outcome)
-            if outcome.result == "updated" or outcome.repaired:
+            if outcome.result == SyncResult.UPDATED or outcome.repaired:
                 self.on_library(self.sync.library())
             wait = self.next_wait(outcome)

@@ -35,6 +35,7 @@ from player.model.notice import Library
 from player.sources.folder import FolderScanner
 from player.sources.ingest import Ingest
 from player.sources.store import Store
+from player.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +93,24 @@ class _Handler(FileSystemEventHandler):
         self.watcher.touch()
 
 
-class FolderWatcher:
-    """Keeps a :class:`Library` of a folder up to date in background threads."""
+class FolderWatcher(Worker):
+    """Keeps a :class:`Library` of a folder up to date in background threads.
+
+    The first scan runs in the loader thread too (the screen is up meanwhile); its
+    library is always handed over, even when empty, so the runtime knows the drop
+    folder has been read.
+    """
+
+    name = "drop-loader"
 
     def __init__(self, root: Path, limits: Limits, on_library: Callable[[Library], None],
                  poll: str = "auto", rescan: float = 300.0, quiet: float = 1.0, grace: float = 3.0,
                  store: Store | None = None, ingest: Ingest | None = None,
-                 health_every: float = HEALTH_EVERY) -> None:
+                 health_every: float = HEALTH_EVERY, tz=None, wall=None) -> None:
+        super().__init__()
         self.root = root
-        self.scanner = FolderScanner(root, limits, store=store, ingest=ingest, quiet=quiet, grace=grace)
+        self.scanner = FolderScanner(root, limits, store=store, ingest=ingest, quiet=quiet, grace=grace, tz=tz,
+                                     wall=wall)
         self.on_library = on_library
         self.polling = wants_polling(poll, root)
         #: inotify reports close-write; other observers do not, so only stability counts there.
@@ -112,11 +122,10 @@ class FolderWatcher:
         self.health_every = health_every
         self._changed = threading.Event()
         self._last_event = 0.0
-        self._stop = threading.Event()
         self._observer = None
         self._identity: tuple[int, int] | None = None
-        self._thread: threading.Thread | None = None
         self._last_key: tuple | None = None
+        self.scans = 0  # completed scans (tests wait on this)
         self._pending = False
         self._missing_logged = False
 
@@ -137,7 +146,7 @@ class FolderWatcher:
         self._changed.set()
 
     def scan_now(self) -> Library:
-        """Scan synchronously (used once at start, before the first frame)."""
+        """Scan synchronously (one-off uses and tests; the player scans in the thread)."""
         result = self.scanner.scan_details()
         self._pending = result.pending
         self._last_key = _key(result.library)
@@ -146,16 +155,17 @@ class FolderWatcher:
     def start(self) -> None:
         """Start the observer and the loader thread."""
         self._start_observer()
-        self._thread = threading.Thread(target=self._loop, name="drop-loader", daemon=True)
-        self._thread.start()
+        super().start()
+
+    def wake(self) -> None:
+        """Interrupt the loader's wait (stopping)."""
+        self._changed.set()
 
     def stop(self) -> None:
         """Stop both threads."""
-        self._stop.set()
-        self._changed.set()
+        super().stop()
         self._stop_observer()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self.scanner.ingest.close()
 
     # -- the observer ----------------------------------------------------------------
 
@@ -213,32 +223,36 @@ class FolderWatcher:
 
     # -- the loader ----------------------------------------------------------------
 
-    def _loop(self) -> None:
+    def run(self) -> None:
+        """The loader: the first scan at once (unless :meth:`scan_now` did it), then a scan
+        after every change."""
         next_health = time.monotonic() + self.health_every
-        while not self._stop.is_set():
+        if self._last_key is None:
+            self._scan()
+        while not self.stopping.is_set():
             wait = min(self.quiet / 2 if self._pending else self.rescan, max(0.0, next_health - time.monotonic()))
             self._changed.wait(timeout=wait)
-            if self._stop.is_set():
+            if self.stopping.is_set():
                 return
             if time.monotonic() >= next_health:
                 next_health = time.monotonic() + self.health_every
                 self._check_health()
-            while time.monotonic() - self._last_event < BATCH and not self._stop.is_set():
-                self._stop.wait(BATCH / 4)
+            while time.monotonic() - self._last_event < BATCH and not self.stopping.is_set():
+                self.stopping.wait(BATCH / 4)
             self._changed.clear()
-            if not self.root.is_dir():
-                self._pending = False
-                continue  # keep showing the last content; the health check restarts watching
-            try:
-                result = self.scanner.scan_details()
-            except OSError as exc:
-                log.error("cannot scan %s: %s; keeping the current content", self.root, exc)
-                continue
-            self._pending = result.pending
-            key = _key(result.library)
-            if key != self._last_key:
-                self._last_key = key
-                self.on_library(result.library)
+            self._scan()
+
+    def _scan(self) -> None:
+        if self._last_key is not None and not self.root.is_dir():
+            self._pending = False
+            return  # keep showing the last content; the health check restarts watching
+        result = self.scanner.scan_details()  # missing at start: the last good content from the store
+        self.scans += 1
+        self._pending = result.pending
+        key = _key(result.library)
+        if key != self._last_key:
+            self._last_key = key
+            self.on_library(result.library)
 
 
 def _key(library: Library) -> tuple:

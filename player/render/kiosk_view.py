@@ -1,47 +1,31 @@
 """The kiosk on screen: turns touch and mouse events into browsing, and draws it.
 
-The frame loop (runtime/app.py) owns the rotation; while a resident browses, this
-controller owns the page area and the navigation bar. Events are handled and their
-visual feedback (a darker button) drawn in the same frame. Large text (大字) uses a
-second renderer whose theme has larger text sizes, so notices are laid out and paginated
-again, never stretched. An urgent notice suspends browsing; it resumes afterwards.
+A view of the compositor (render/compositor.py): while a resident browses, it owns the
+page area and the navigation bar; the rotation goes on underneath. Events are handled
+and their visual feedback (a darker button) drawn in the same frame. Pages come from the
+:class:`~player.render.pagecache.PageSource` — laid out and drawn by the preparer
+threads, never here; a page that is not ready leaves the view as it is. Large text (大字)
+is a second variant of the pages whose theme has larger text sizes, so notices are laid
+out and paginated again, never stretched. An urgent notice or a full-screen alert
+suspends browsing; it resumes afterwards.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from player.layout.browsing import LIST, READING, ROTATION, Action, Kiosk
 from player.layout.kiosk import CATEGORY, HOME, LARGE, NEXT, PREV, ROW, ListPage, Target, list_page, nav_targets
-from player.layout.theme import Theme
 from player.model.notice import Library, Notice, Priority
-from player.model.schedule import ACTIVE, Decision, days_remaining
+from player.model.schedule import ACTIVE, Decision, countdown_text, days_remaining
+from player.model.screen import Page
 from player.model.textdoc import format_date
-from player.render.frame import FrameRenderer, Showing
 from player.render.kiosk import draw_list, draw_nav
+from player.render.pagecache import LARGE as LARGE_TEXT, NORMAL, PageSource
 from player.render.pg import pygame
-from player.runtime.kiosk import LIST, READING, ROTATION, Action, Kiosk
-from player.runtime.prepare import Prepared, Preparer
-
-#: The navigation bar's height as a share of the screen height (≈ 103 px, 25 mm at 1080p).
-NAV_SHARE = 0.095
-#: 大字: text sizes multiplied by this (body 38 px -> 53 px at 1080p).
-LARGE_SCALE = 1.4
-
-
-def kiosk_theme(theme: Theme) -> Theme:
-    """The theme with room for the navigation bar."""
-    return dataclasses.replace(theme, nav=NAV_SHARE)
-
-
-def large_theme(theme: Theme) -> Theme:
-    """The same screen regions with larger text (大字)."""
-    s = LARGE_SCALE
-    return dataclasses.replace(theme, title=theme.title * 1.2, body=theme.body * s, heading1=theme.heading1 * 1.3,
-                               small=theme.small * 1.2, table=theme.table * s, table_min=theme.table_min * s)
-
+from player.render.views import Painter
 
 def active_categories(decisions: Sequence[Decision]) -> tuple[str, ...]:
     """The kiosk's tabs: categories of the notices on screen now, sorted."""
@@ -51,30 +35,23 @@ def active_categories(decisions: Sequence[Decision]) -> tuple[str, ...]:
 class KioskView:
     """Browsing on a touch kiosk (created only with ``interaction.touch: true``)."""
 
-    def __init__(self, renderer: FrameRenderer, make_large: Callable[[], FrameRenderer], idle_return: float,
-                 tz: ZoneInfo, preparer_for: Callable[[bool], Preparer | None] | None = None) -> None:
-        """``preparer_for(large)``: the background thread that lays out and draws pages for
-        the normal or the large-text renderer (None: draw inline, for deterministic tests)."""
-        self.renderer = renderer
-        self._preparer_for = preparer_for
-        self._waiting: tuple[str, str, int, bool] | None = None  # a page being prepared
-        self._make_large = make_large
-        self._large: FrameRenderer | None = None
-        self.frame = renderer.frame
+    def __init__(self, painter: Painter, pages: PageSource, idle_return: float, tz: ZoneInfo) -> None:
+        self.painter = painter
+        self.pages = pages
+        self.frame = painter.frame
         assert self.frame.nav is not None, "the kiosk theme reserves a navigation bar"
         self.kiosk = Kiosk(idle_return, self.frame.width)
         self.tz = tz
         self.categories: tuple[str, ...] = ()
         self.targets: tuple[Target, ...] = nav_targets(self.frame.nav, ())
-        self.suspended = False        # an urgent notice has the screen
+        self.suspended = False        # an urgent notice or an alert has the screen
         self.nav_dirty = True
         self.page_dirty = False
         self._listing: ListPage | None = None
         self._pages = 1               # pages of what is shown while browsing
-        self._rotation_notice: Notice | None = None
-        self._rotation_page = 0
+        self._rotation: Page | None = None
 
-    # -- state the app asks about -----------------------------------------------------------
+    # -- state the compositor asks about ---------------------------------------------------
 
     @property
     def visible(self) -> bool:
@@ -82,17 +59,13 @@ class KioskView:
         return self.kiosk.browsing and not self.suspended
 
     @property
-    def reader(self) -> FrameRenderer:
-        """The renderer for notices read on the kiosk (large text or normal)."""
-        if self.kiosk.large:
-            if self._large is None:
-                self._large = self._make_large()
-            return self._large
-        return self.renderer
+    def variant(self) -> str:
+        """Which pages are read: large text or normal."""
+        return LARGE_TEXT if self.kiosk.large else NORMAL
 
-    def note_rotation(self, notice: Notice | None, page: int) -> None:
+    def note_rotation(self, page: Page | None) -> None:
         """What the rotation shows (‹ › and 大字 in the rotation start reading it)."""
-        self._rotation_notice, self._rotation_page = notice, page
+        self._rotation = page
 
     def set_categories(self, decisions: Sequence[Decision]) -> None:
         """Tabs: the categories of the notices this screen shows now."""
@@ -114,6 +87,10 @@ class KioskView:
             (x, y), down = event.pos, event.type == pygame.MOUSEBUTTONDOWN
         else:
             return None
+        return self.touch(x, y, down, t)
+
+    def touch(self, x: float, y: float, down: bool, t: float) -> Action | None:
+        """A finger down or up at (x, y) in the logical screen."""
         targets = self._all_targets()
         if down:
             pressed = self.kiosk.down(x, y, t, targets)
@@ -147,22 +124,22 @@ class KioskView:
             k.open_notice(action.value)
         elif action.kind == LARGE:
             k.large = not k.large
-            if k.mode == ROTATION and self._rotation_notice is not None:
-                k.category = self._rotation_notice.category
-                k.open_notice(self._rotation_notice.id)
+            if k.mode == ROTATION and self._rotation is not None:
+                k.category = self._rotation.notice.category
+                k.open_notice(self._rotation.notice.id)
             k.page = 0  # pages differ in large text
         elif action.kind in (PREV, NEXT):
             step = 1 if action.kind == NEXT else -1
             if k.mode == ROTATION:
-                notice = self._rotation_notice
-                if notice is None:
+                page = self._rotation
+                if page is None:
                     return
-                pages = self.reader.page_count(notice)
-                target = self._rotation_page + step
-                if not 0 <= target < pages:
+                count = self.pages.page_count(page.notice, self.variant) or page.pages
+                target = page.index + step
+                if not 0 <= target < count:
                     return
-                k.category = notice.category
-                k.open_notice(notice.id, target)
+                k.category = page.notice.category
+                k.open_notice(page.notice.id, target)
             elif not k.turn(step, self._pages):
                 return
         self.page_dirty = self.nav_dirty = True
@@ -174,13 +151,14 @@ class KioskView:
             return True
         return False
 
-    def urgent(self, urgent_on_screen: bool) -> str | None:
-        """The rotation shows an urgent notice: suspend browsing; "suspend"/"resume" on a change."""
-        if self.kiosk.browsing and urgent_on_screen and not self.suspended:
+    def suspend(self, suspended: bool) -> str | None:
+        """An urgent notice or alert has the screen: suspend browsing; "suspend"/"resume"
+        on a change."""
+        if self.kiosk.browsing and suspended and not self.suspended:
             self.suspended = True
             self.kiosk.cancel()
             return "suspend"
-        if self.suspended and not urgent_on_screen:
+        if self.suspended and not suspended:
             self.suspended = False
             self.page_dirty = self.nav_dirty = True
             return "resume"
@@ -200,78 +178,61 @@ class KioskView:
         k = self.kiosk
         active = "" if not k.browsing else k.category
         if k.mode == ROTATION or self.suspended:
-            enabled = {PREV, NEXT} if self._rotation_notice is not None else set()
+            enabled = {PREV, NEXT} if self._rotation is not None else set()
         else:
             page = k.list_page if k.mode == LIST else k.page
             enabled = ({PREV} if page > 0 else set()) | ({NEXT} if page < self._pages - 1 else set())
-        return draw_nav(surface, self.frame.nav, self.targets, self.renderer.fonts, self.renderer.theme,
+        return draw_nav(surface, self.frame.nav, self.targets, self.painter.fonts, self.painter.theme,
                         active, k.large, k.pressed, enabled)
-
-    def adopted(self, item: Prepared, large: bool) -> None:
-        """A prepared layout/page arrived (adopted by its renderer): draw it if awaited."""
-        if self._waiting is not None and self._waiting[:2] == (item.notice_id, item.sha256) \
-                and self._waiting[3] == large and item.page == self._waiting[2]:
-            self._waiting = None
-            self.page_dirty = True
-
-    def poll_large(self) -> None:
-        """Adopt pages the large-text preparer finished (called every frame)."""
-        preparer = self._preparer_for(True) if self._large is not None and self._preparer_for else None
-        if preparer is None:
-            return
-        for item in preparer.results():
-            self._large.adopt(item.notice_id, item.sha256, item.pages, item.page, item.surface)
-            self.adopted(item, True)
 
     def draw_page(self, surface: "pygame.Surface", library: Library, decisions: Sequence[Decision],
                   wall: dt.datetime) -> "pygame.Rect | None":
         """The page area and footer while browsing (None: nothing drawn yet, a page is
-        being prepared)."""
-        self.page_dirty = False
+        being prepared; the view stays as it is — the pressed button already answered)."""
         k = self.kiosk
-        frame = self.frame
-        body = pygame.Rect(0, frame.header.bottom, frame.width, frame.nav.y - frame.header.bottom)
+        body = self.painter.body_rect()
         if k.mode == READING:
             notice = self.browsed_notice(library)
             if notice is None:  # removed while being read
                 k.open_category(k.category) if k.category else k.home()
                 return self.draw_page(surface, library, decisions, wall) if k.browsing else body
-            reader = self.reader
-            if reader.has_layout(notice):
-                k.page = min(k.page, reader.page_count(notice) - 1)
-            preparer = self._preparer_for(k.large) if self._preparer_for is not None else None
-            if preparer is not None and not reader.has_surface(notice, k.page):
-                # Never lay out or draw in the frame loop: the view stays as it is (the
-                # pressed button already answered the tap) until the page arrives.
-                self._waiting = (notice.id, notice.sha256, k.page, k.large)
-                preparer.request(notice, k.page)
+            count = self.pages.page_count(notice, self.variant)
+            if count is None:
                 return None
-            self._pages = reader.page_count(notice)
-            reader.draw_body(surface, Showing(notice, k.page, days_remaining(notice, wall, self.tz)))
+            k.page = min(k.page, count - 1)
+            drawn = self.pages.page(notice, k.page, self.variant)
+            if drawn is None:
+                return None
+            self.page_dirty = False
+            self._pages = count
+            surface.fill(self.painter.theme.background, body)
+            surface.blit(drawn, (self.frame.page.x, self.frame.page.y))
+            self.painter.footer(surface, Page(notice, k.page, count, days_remaining(notice, wall, self.tz)))
             return body
-        surface.fill(self.renderer.theme.background, body)
+        self.page_dirty = False
+        theme, fonts, styles = self.painter.theme, self.painter.fonts, self.painter.styles
+        surface.fill(theme.background, body)
         ids = [d.notice.id for d in decisions if d.state == ACTIVE and d.notice.category == k.category]
-        styles = self.renderer.layouter.styles
         row_h = max(round(styles.body.size * 2.2), 64)
-        area = frame.page
+        area = self.frame.page
         self._listing = list_page(area, ids, k.list_page, row_h, round(styles.body.size * 1.8))
         self._pages, k.list_page = self._listing.pages, self._listing.page
         notices = {n.id: n for n in library.notices}
         draw_list(surface, area, self._listing, k.category or "", notices, lambda n: self._note(n, wall),
-                  self.renderer.fonts, self.renderer.theme, styles.body, k.pressed)
-        foot = frame.footer
+                  fonts, theme, styles.body, k.pressed)
+        foot = self.frame.footer
         if self._listing.pages > 1:
             text = f"第 {self._listing.page + 1}/{self._listing.pages} 页"
-            w = self.renderer.fonts.width(text, styles.muted)
-            self.renderer.fonts.draw(surface, foot.right - w, foot.y + (foot.h - self.renderer.fonts.line_height(
-                styles.muted)) / 2, text, styles.muted)
+            w = fonts.width(text, styles.muted)
+            fonts.draw(surface, foot.right - w, foot.y + (foot.h - fonts.line_height(styles.muted)) / 2, text,
+                       styles.muted)
         return body
 
     def _note(self, notice: Notice, wall: dt.datetime) -> str:
         if notice.meta.is_publicity:
-            left = days_remaining(notice, wall, self.tz)
-            if left is not None:
-                return f"公示剩余{left}天" if left > 0 else "公示今日截止"
+            text = countdown_text(days_remaining(notice, wall, self.tz))
+            if text is not None:
+                return f"公示{text}"
         if notice.meta.priority == Priority.URGENT:
             return "紧急"
         if notice.meta.date:
@@ -286,4 +247,3 @@ class KioskView:
                 "notice": k.notice_id, "page": page + 1 if k.browsing else None,
                 "pages": self._pages if k.browsing else None, "large_text": k.large,
                 "categories": list(self.categories)}
-
