@@ -62,7 +62,13 @@ class _Fail(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point."""
-    return int(program(sys.argv[1:] if argv is None else argv, Environment()))
+    try:
+        return int(program(sys.argv[1:] if argv is None else argv, Environment()))
+    except BrokenPipeError:
+        # `signage status --json | head`: the reader went away; end quietly, like cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitStatus.OK)
 
 
 def program(argv: list[str], env: Environment) -> ExitStatus:
@@ -88,6 +94,18 @@ def _config(args, env: Environment) -> Config:
     return load_config(find_config(args.config, env.env, env.cwd))
 
 
+class _Formatter(logging.Formatter):
+    """Log times in the configured time zone, with its offset (2026-11-29T20:05:11+0800)."""
+
+    def __init__(self, fmt: str, tz) -> None:
+        super().__init__(fmt)
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = dt.datetime.fromtimestamp(record.created, self.tz)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
 def _setup_logging(config: Config | None, env: Environment) -> None:
     level = getattr(logging, (config.log_level if config else "info").upper())
     if env.env.get("JOURNAL_STREAM"):  # journald adds its own timestamps
@@ -95,6 +113,9 @@ def _setup_logging(config: Config | None, env: Environment) -> None:
     else:
         fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(level=level, format=fmt, stream=env.stderr, force=True)
+    tz = config.tz if config is not None else None
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_Formatter(fmt, tz))
     if config is not None:
         from player.logmask import MaskSecrets, secrets_of
         mask = MaskSecrets(secrets_of(config.sync.headers, config.sync.url)
@@ -159,6 +180,13 @@ def cmd_play(args, env: Environment) -> ExitStatus:
         fullscreen = False
         if args.windowed:
             size = _size(args.windowed, config)
+    from player.runtime.statedir import StateDirError, StateLock, prepare
+    lock = StateLock(config.state_dir)
+    try:
+        prepare(config.state_dir)
+        lock.acquire()
+    except StateDirError as exc:
+        raise config.error("state_dir", str(exc)) from None
     if args.headless:
         log.info("running headless (--headless): no display is opened")
     screen = open_screen(size, fullscreen, args.headless, renderer=config.display.renderer)
@@ -167,7 +195,10 @@ def cmd_play(args, env: Environment) -> ExitStatus:
     app.install_signals()
     log.info("signage play: config %s, content %s, font %s (face %d)", config.path, config.drop.dir,
              fonts.choice.regular.path, fonts.choice.regular.index)
-    return ExitStatus(app.run(args.seconds))
+    try:
+        return ExitStatus(app.run(args.seconds))
+    finally:
+        lock.release()
 
 
 def cmd_render(args, env: Environment) -> ExitStatus:
@@ -372,21 +403,51 @@ def _missing_glyphs(library: Library, fonts) -> list[Problem]:
 
 
 def cmd_status(args, env: Environment) -> ExitStatus:
-    """``signage status``."""
-    config = _config(args, env)
+    """``signage status``: the running player's status.json, and whether it is running."""
+    config = load_config(find_config(args.config, env.env, env.cwd), need_drop=False)
+    from player.runtime.statedir import LOCK_NAME, holder
     path = config.status_path
+    running = holder(config.state_dir / LOCK_NAME) is not None
     try:
         status = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise _Fail(f"no status file at {path}; is the player running (signage play)?",
-                    ExitStatus.PROBLEMS) from None
+        why = "the player is not running" if not running else "the player has not written it yet"
+        raise _Fail(f"no status file at {path}: {why} (start it with signage play)", ExitStatus.PROBLEMS) from None
     except (OSError, ValueError) as exc:
         raise _Fail(f"cannot read {path}: {exc}", ExitStatus.PROBLEMS) from None
+    warnings = _status_warnings(status, running, config, env)
     if args.json:
         json.dump(status, env.stdout, ensure_ascii=False, indent=1)
         env.stdout.write("\n")
-        return ExitStatus.OK
-    out = env.stdout
+    else:
+        _print_status(status, env.stdout)
+    for warning in warnings:
+        print(f"signage status: {warning}", file=env.stderr)
+    return ExitStatus.PROBLEMS if warnings else ExitStatus.OK
+
+
+def _status_warnings(status: dict, running: bool, config: Config, env: Environment) -> list[str]:
+    """What makes this status untrustworthy: no player, or a status too old to be live."""
+    warnings = []
+    updated = status.get("updated_at")
+    if not running:
+        warnings.append(f"the player is not running (this status is from {updated}; start it with signage play)")
+    else:
+        dark = (status.get("power") or {}).get("screen") == "off"
+        every = 60.0 if dark else float((status.get("player") or {}).get("status_every") or 5.0)
+        try:
+            age = (env.clock.now() - dt.datetime.fromisoformat(updated)).total_seconds()
+        except (TypeError, ValueError):
+            age = None
+        if age is None or age > 3 * every:
+            warnings.append(f"status is old (updated {updated}, more than {3 * every:g} s ago): the player is "
+                            "not responding; check `journalctl -u signage-player`")
+    if not config.drop.dir.is_dir():
+        warnings.append(f"drop folder {config.drop.dir} does not exist or cannot be read (drop.dir in {config.path})")
+    return warnings
+
+
+def _print_status(status: dict, out) -> None:
     showing = status.get("showing") or {}
     print(f"updated:  {status.get('updated_at')}", file=out)
     print(f"showing:  {showing.get('notice') or '(nothing)'} page {showing.get('page')}/{showing.get('pages')}",
@@ -398,6 +459,13 @@ def cmd_status(args, env: Environment) -> ExitStatus:
     if power.get("next_change") or power.get("screen") == "off" or power.get("last_error"):
         print(f"screen:   {power.get('screen')} (power schedule), next change {power.get('next_change')}"
               + (f", command failing: {power['last_error']}" if power.get("last_error") else ""), file=out)
+    storage = status.get("storage") or {}
+    for error in storage.get("errors") or []:
+        print(f"storage:  {error}", file=out)
+    for service in status.get("services") or []:
+        if service.get("restarts") or not service.get("alive", True):
+            print(f"thread:   {service.get('name')} restarted {service.get('restarts')} time(s), last error: "
+                  f"{service.get('last_error')}", file=out)
     bundle, sync = status.get("bundle") or {}, status.get("sync") or {}
     if sync.get("url") or bundle.get("version") is not None:
         state = "stale (expired)" if bundle.get("stale") else ("verified" if bundle.get("verified") else "UNSIGNED")
@@ -411,6 +479,10 @@ def cmd_status(args, env: Environment) -> ExitStatus:
             print(f"  missing objects: {bundle['missing_objects']} (fetched again on the next sync)", file=out)
         print(f"sync:     {sync.get('url')} last ok {sync.get('last_ok')}"
               + (f", last error: {sync['last_error']}" if sync.get("last_error") else ""), file=out)
+    alerts = (status.get("alerts") or {}).get("active") or []
+    for alert in alerts:
+        print(f"alert:    [{alert.get('level')}] {alert.get('title')} until {alert.get('until')}"
+              + (" (drill)" if alert.get("drill") else ""), file=out)
     notices = status.get("notices") or []
     print(f"notices:  {len(notices)}", file=out)
     for n in notices:
@@ -421,7 +493,8 @@ def cmd_status(args, env: Environment) -> ExitStatus:
     for e in errors:
         where = f"{e.get('file')}:{e['line']}" if e.get("line") else e.get("file")
         print(f"  {where}: {e.get('error')}", file=out)
-    return ExitStatus.OK
+    for entry in status.get("quarantine") or []:
+        print(f"  quarantined: {entry.get('file')} (crashed the player; changed files are tried again)", file=out)
 
 
 def cmd_bench(args, env: Environment) -> ExitStatus:

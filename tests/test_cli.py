@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,10 +82,58 @@ def test_status_reads_the_status_file(tmp_path: Path) -> None:
         "drop": {"errors": [{"file": "x.docx", "line": None, "error": "unsupported"}]},
         "render": {"fps": 60.0, "frame_ms_p99": 1.0}}), encoding="utf-8")
     shown = run_signage("status", "-c", str(config))
-    assert shown.returncode == 0
     assert "a/b page 1/2" in shown.stdout and "x.docx: unsupported" in shown.stdout
+    # no player holds the state folder: the status is shown, and said to be a dead one's
+    assert shown.returncode == 1 and "the player is not running" in shown.stderr
     raw = run_signage("status", "-c", str(config), "--json")
-    assert json.loads(raw.stdout)["showing"]["notice"] == "a/b"
+    assert json.loads(raw.stdout)["showing"]["notice"] == "a/b" and raw.returncode == 1
+
+
+def test_status_of_a_live_player_then_of_a_hung_one(tmp_path: Path) -> None:
+    """A player holds the state folder's lock; a status older than three intervals means
+    it hangs (the lock is taken here, as a hung player would hold it)."""
+    import fcntl
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = write_config(tmp_path / "cfg", drop)
+    state = tmp_path / "cfg" / "state"
+    state.mkdir()
+    with open(state / "player.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.write("4242\n")
+        lock.flush()
+        fresh = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        (state / "status.json").write_text(json.dumps({"updated_at": fresh, "showing": {}}), encoding="utf-8")
+        assert run_signage("status", "-c", str(config)).returncode == 0
+        old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=40)).isoformat(timespec="seconds")
+        (state / "status.json").write_text(json.dumps({"updated_at": old, "showing": {}}), encoding="utf-8")
+        hung = run_signage("status", "-c", str(config))
+        assert hung.returncode == 1 and "not responding" in hung.stderr
+        assert "Traceback" not in hung.stderr
+
+
+def test_status_works_without_the_drop_folder(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "cfg", tmp_path / "share-not-mounted")
+    state = tmp_path / "cfg" / "state"
+    state.mkdir()
+    (state / "status.json").write_text(json.dumps({"updated_at": "2026-11-27T10:00:00+08:00"}), encoding="utf-8")
+    result = run_signage("status", "-c", str(config))
+    assert "config error" not in result.stderr
+    assert result.returncode == 1 and "drop folder" in result.stderr and "share-not-mounted" in result.stderr
+
+
+def test_status_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = write_config(tmp_path / "cfg", drop)
+    state = tmp_path / "cfg" / "state"
+    state.mkdir()
+    notices = [{"id": f"a/{i}", "state": "active", "end": None} for i in range(3000)]
+    (state / "status.json").write_text(json.dumps({"updated_at": "2026-11-27T10:00:00+08:00",
+                                                   "notices": notices}), encoding="utf-8")
+    result = subprocess.run(f"{sys.executable} -m player status -c {config} --json | head -1", shell=True,
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stdout.strip() == "{" and "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
 
 
 @pytest.mark.parametrize("command", ["play", "render", "schedule", "check", "status"])

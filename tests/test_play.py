@@ -114,3 +114,54 @@ def test_bad_config_exits_2_before_opening_anything(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "player.yaml:4: display.size" in result.stderr
+
+
+def test_a_second_player_on_the_same_state_folder_is_refused(tmp_path: Path, drop: Path) -> None:
+    config = write_config(tmp_path / "cfg", drop)
+    first = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless"],
+                             cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_until(lambda: _status(tmp_path / "cfg"), 15), "no status.json"
+        second = run_signage("play", "-c", str(config), "--headless", "--for", "5", env=_env())
+        assert second.returncode == 2
+        assert "another signage player is already running" in second.stderr and f"pid {first.pid}" in second.stderr
+        assert second.stderr.strip().count("\n") == 0  # one line
+        assert run_signage("status", "-c", str(config)).returncode == 0  # the first one is alive and well
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=15)
+    assert run_signage("status", "-c", str(config)).returncode == 1  # and now it is gone
+
+
+def test_a_state_folder_that_cannot_be_written_is_one_config_line(tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = write_config(tmp_path / "cfg", drop, state=Path("/sys/kernel"))  # read-only even for root
+    result = run_signage("play", "-c", str(config), "--headless", "--for", "1", env=_env())
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "player.yaml:3: state_dir:" in result.stderr and "not writable" in result.stderr
+
+
+def test_the_staff_report_is_right_from_the_first_second_after_a_restart(tmp_path: Path, drop: Path) -> None:
+    """The problems known at the last stop stay in _状态.txt until the first scan of the
+    new run has ended (never a report saying 共 0 个 for a few seconds)."""
+    bad = drop / "公示公告" / "坏设置.txt"
+    bad.write_text("---\ntitle: [\n---\n正文\n", encoding="utf-8")
+    hour_ago = dt.datetime.now().timestamp() - 3600
+    os.utime(bad, (hour_ago, hour_ago))  # dropped a while ago: the first scan takes it
+    config = write_config(tmp_path / "cfg", drop)
+    first = run_signage("play", "-c", str(config), "--headless", "--for", "3", env=_env())
+    assert first.returncode == 0, first.stderr
+    report = drop / "_状态.txt"
+    assert "坏设置.txt" in report.read_text(encoding="utf-8-sig")
+    again = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless",
+                              "--for", "4"], cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    seen = []
+    try:
+        while again.poll() is None:
+            seen.append(report.read_text(encoding="utf-8-sig"))
+    finally:
+        again.communicate(timeout=15)
+    assert len(seen) > 10 and all("坏设置.txt" in text and "共 0 个" not in text for text in seen)

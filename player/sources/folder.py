@@ -227,8 +227,12 @@ class FolderScanner:
         return LazyFile(rel, sha, lambda: store.get(sha) or b"")
 
     def _complete(self, rel: str, seen: _Seen, now: float) -> bool:
-        """Whether a failing file is certainly complete (report now) or maybe paused (retry)."""
+        """Whether a failing file is certainly complete (report now) or maybe paused (retry):
+        stable for quiet + grace, or last written that long ago (a file that was there
+        before the player started), or closed after writing (inotify)."""
         if now - seen.since >= self.quiet + self.grace:
+            return True
+        if abs(time.time() - seen.mtime_ns / 1e9) >= self.quiet + self.grace:
             return True
         with self._lock:
             return self.tracks_closes and rel in self._closed
