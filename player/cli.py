@@ -21,10 +21,9 @@ from typing import TextIO
 
 from player.args import build_parser
 from player.config import Config, ConfigError, find_config, load_config, parse_size
-from player.model.library import SourceFile, build_library, is_image
 from player.model.limits import Limits
 from player.model.notice import Library
-from player.model.problems import ContentError, Problem
+from player.model.problems import Problem
 from player.model.rotation import build_cycle, slot_at
 from player.model.schedule import ACTIVE, evaluate, days_remaining
 from player.runtime.clock import Clock, SystemClock, trusted_time
@@ -318,33 +317,47 @@ def cmd_schedule(args, env: Environment) -> ExitStatus:
 
 
 def cmd_check(args, env: Environment) -> ExitStatus:
-    """``signage check``."""
-    limits = Limits()
+    """``signage check``: the very rules of the drop folder's scanner, file by file.
+
+    A path that is not found from the current folder is looked up in the drop folder
+    (``signage check 公示公告/`` from the repository root). Each problem is one line:
+    ``path[:line]: message — 提示：the Chinese hint of _状态.txt``.
+    """
+    config = None
     config_path = find_config(args.config, env.env, env.cwd)
     if args.config or config_path.is_file():
-        limits = load_config(config_path).limits
+        config = load_config(config_path, need_drop=False)
+    limits = config.limits if config else Limits()
     glyphs = _glyph_checker(env)
-    from player.sources.ingest import Ingest
-    ingest = Ingest("drop", limits)  # pictures decoded in the sandbox, validated only
+    ingest = _one_off_ingest(limits)
     problems = 0
     notices = 0
-    for arg in args.paths:
-        path = Path(arg) if Path(arg).is_absolute() else env.cwd / arg
-        if path.is_dir():
-            library = FolderScanner.once(path, limits, ingest).scan()
-            prefix = arg.rstrip("/") + "/"
-        elif path.is_file():
-            library = _check_file(path, limits, ingest)
-            prefix = arg[: len(arg) - len(path.name)]
-        else:
-            print(f"{arg}: no such file or folder", file=env.stdout)
-            problems += 1
-            continue
-        broken = _missing_glyphs(library, glyphs)
-        for problem in sorted([*library.problems, *broken], key=lambda p: (p.path, p.line or 0)):
-            print(f"{prefix}{problem.format()}", file=env.stdout)
-        problems += len(library.problems) + len(broken)
-        notices += len(library.notices) - len({p.path for p in broken})
+    try:
+        for arg in args.paths:
+            path = Path(arg) if Path(arg).is_absolute() else env.cwd / arg
+            if not path.exists() and config is not None and not Path(arg).is_absolute():
+                path = config.drop.dir / arg  # from the repository root: the drop folder's 公示公告/
+            if path.is_dir():
+                library = FolderScanner.once(path, limits, ingest).scan()
+                prefix = arg.rstrip("/") + "/"
+            elif path.exists():
+                library = FolderScanner.once(path.parent, limits, ingest,
+                                             only=_with_sidecars(path.name)).scan()
+                prefix = arg[: len(arg) - len(path.name)]
+            else:
+                print(f"{arg}: no such file or folder (looked here and in the drop folder)", file=env.stdout)
+                problems += 1
+                continue
+            broken = _missing_glyphs(library, glyphs)
+            for problem in sorted([*library.problems, *broken], key=lambda p: (p.path, p.line or 0)):
+                print(f"{prefix}{problem.format()} — 提示：{problem.hint_zh}", file=env.stdout)
+            for notice in library.notices:
+                for note in notice.notes:
+                    print(f"note: {prefix}{notice.path}: {note.message} — {note.hint_zh}", file=env.stdout)
+            problems += len(library.problems) + len(broken)
+            notices += len(library.notices) - len({p.path for p in broken})
+    finally:
+        ingest.close()
     if problems:
         print(f"{problems} problem(s) found", file=env.stderr)
         return ExitStatus.PROBLEMS
@@ -352,24 +365,25 @@ def cmd_check(args, env: Environment) -> ExitStatus:
     return ExitStatus.OK
 
 
-def _check_file(path: Path, limits: Limits, ingest) -> Library:
-    """A single file (with its sidecar, if any) checked as if it lay in its folder."""
-    candidates = [path]
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        candidates += [path.with_suffix(".yaml"), path.with_suffix(".yml")]
-    files, problems = [], []
-    for candidate in candidates:
-        if not candidate.is_file():
-            continue
-        try:
-            limits.check_size(candidate.stat().st_size, is_image(candidate.name))
-            files.append(SourceFile(candidate.name, candidate.read_bytes()))
-        except ContentError as exc:
-            problems.append(exc.at(candidate.name))
-        except OSError as exc:
-            problems.append(Problem(candidate.name, f"cannot read file: {exc.strerror or exc}",
-                                    "文件无法读取：请检查文件权限"))
-    return build_library(files, limits, problems, parse=ingest)
+def _with_sidecars(name: str) -> set[str]:
+    """A file and the sidecars that may belong to it."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return {name, f"{stem}.yaml", f"{stem}.yml", f"{stem}.YAML", f"{stem}.YML"}
+
+
+def _one_off_ingest(limits: Limits):
+    """How a one-off command reads files: pictures and documents checked in the sandbox,
+    old Word/WPS files converted with LibreOffice when it is installed (cached per user)."""
+    import tempfile
+
+    from player.sources.convert import Converter
+    from player.sources.ingest import Ingest
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "signage" / "convert"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        cache = Path(tempfile.gettempdir()) / f"signage-convert-{os.getuid()}"
+    return Ingest("drop", limits, converter=Converter(cache))
 
 
 def _glyph_checker(env: Environment):

@@ -29,7 +29,6 @@ def repo_root() -> Path:
 def load_folder(root: Path, decode: bool = False):
     """Parse a content folder the way ``signage check`` does (``decode``: pictures fully
     decoded in the sandbox too; the model tests use header-only picture fixtures)."""
-    from player.model.library import parse_notice
     from player.sources.folder import FolderScanner
     from player.sources.ingest import Ingest
     if decode:

@@ -41,6 +41,8 @@ DOCUMENT_SUFFIXES = frozenset({".docx", ".docm", ".doc", ".wps", ".rtf", ".odt",
 SIDECAR_SUFFIXES = frozenset({".yaml", ".yml"})
 NOTICE_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | IMAGE_SUFFIXES | DOCUMENT_SUFFIXES
 TICKER_NAME = "ticker.txt"
+#: A title longer than this is cut (with …): it is a heading, not a text (docs/content.md).
+MAX_TITLE = 120
 #: The staff report the player writes into the drop folder (never read back as content).
 STATUS_NAME = "_状态.txt"
 #: The staff previews the player writes into the drop folder (never read as content).
@@ -282,6 +284,8 @@ def parse_notice(file: FileLike, sidecar: FileLike | None = None,
         notice_body = ImageBody(Picture(file.sha256, info.width, info.height))
         title = meta.title or stem
     category = path.split("/", 1)[0] if "/" in path else ""
+    if len(title) > MAX_TITLE:  # a whole text on its first line is not a title
+        title = title[: MAX_TITLE - 1] + "…"
     return Notice(
         id=posixpath.join(folder, stem) if folder else stem,
         path=path, category=category, title=title, meta=meta, body=notice_body,

@@ -30,7 +30,6 @@ from typing import Any
 
 from player.model.alertstate import (ActiveAlert, AlertClock, AlertSnapshot, active_alerts, local_snapshot,
                                      next_change as alerts_change, wakes_screen)
-from player.model.alerts import AlertDocument
 from player.model.library import merge_libraries
 from player.model.notice import Library, Notice, Priority
 from player.model.power import PowerSchedule

@@ -50,7 +50,7 @@ def build_status(now: dt.datetime, library: Library, decisions: Sequence[Decisio
     notices = []
     for d in decisions:
         notices.append({
-            "id": d.notice.id, "title": d.notice.title, "source": d.notice.source,
+            "id": d.notice.id, "title": printable(d.notice.title, REPORT_CHARS), "source": d.notice.source,
             "path": d.notice.path, "sha256": d.notice.sha256,
             "state": state_names.get(d.state, d.state), "reason": d.reason,
             "start": iso(d.start), "end": iso(d.end), "kind": d.notice.meta.kind,

@@ -94,15 +94,19 @@ class FolderScanner:
         self._first = True
         self.index: dict[str, str] = store.load_index(INDEX) if store else {}
         self.tracks_closes = False  # set by the watcher when inotify reports close-write
+        self.only: set[str] | None = None  # read just these paths (signage check FILE)
         self.tz = tz
         self.wall = wall or (lambda: dt.datetime.now(dt.timezone.utc))
         self._first_seen: dict[str, dt.datetime] = {}  # sha256 -> when (staff alerts count from it)
 
     @classmethod
-    def once(cls, root: Path, limits: Limits = Limits(), ingest: Ingest | None = None) -> "FolderScanner":
+    def once(cls, root: Path, limits: Limits = Limits(), ingest: Ingest | None = None,
+             only: set[str] | None = None) -> "FolderScanner":
         """A scanner for a one-off read (``check``, ``render``, ``bundle build``): takes every
-        file as it is."""
-        return cls(root, limits, ingest=ingest, quiet=0.0, grace=0.0)
+        file as it is (``only``: just these paths, e.g. one file and its sidecar)."""
+        scanner = cls(root, limits, ingest=ingest, quiet=0.0, grace=0.0)
+        scanner.only = only
+        return scanner
 
     def contents(self) -> dict[str, bytes]:
         """Bytes of every file the last scan took (for publishing a bundle), read now.
@@ -160,6 +164,9 @@ class FolderScanner:
         except OSError as exc:
             return self._offline(exc)
         entries, problems = found.entries, found.problems
+        if self.only is not None:
+            entries = [e for e in entries if e.rel in self.only]
+            problems = [p for p in problems if p.path in self.only]
         if found.total > self.limits.files:
             problems.append(too_many_files(found.total, self.limits.files))
         current: dict[str, _Seen] = {}

@@ -54,7 +54,7 @@ class PictureStore(Protocol):
 
     def has(self, sha: str) -> bool: ...
 
-    def load_index(self, name: str) -> dict: ...
+    def load_table(self, name: str) -> dict: ...
 
     def save_index(self, name: str, index: dict) -> bool: ...
 
@@ -122,7 +122,7 @@ class Ingest:
         self.converter = converter
         self._cache: dict[tuple, Notice | ContentError] = {}
         self._used: set[tuple] = set()
-        self._pictures: dict[str, dict] = dict(store.load_index(self._index_name)) if store is not None else {}
+        self._pictures: dict[str, dict] = store.load_table(self._index_name) if store is not None else {}
         self._pictures_used: set[str] = set()
         self._pictures_dirty = False
         self.parsed = 0      # files parsed (cache misses), for tests and benchmarks

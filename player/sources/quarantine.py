@@ -60,7 +60,7 @@ def quarantined_error(path: str) -> ContentError:
     """The refusal of a quarantined file."""
     return ContentError(
         "this file made the player crash earlier and is quarantined; it is not read again "
-        f"until it changes (docs/troubleshooting.md: quarantine)", HINT)
+        "until it changes (docs/troubleshooting.md: quarantine)", HINT)
 
 
 class Quarantine:

@@ -114,7 +114,19 @@ class Store:
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
-    def save_index(self, name: str, index: dict[str, str]) -> bool:
+    def load_table(self, name: str) -> dict[str, dict]:
+        """A named JSON object of objects (the picture indexes); empty when missing,
+        unreadable or of another shape."""
+        try:
+            data = json.loads(self.read_pointer(name))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.error("store table %s is unreadable (%s); starting from an empty one", name, exc)
+            return {}
+        return {str(k): v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+
+    def save_index(self, name: str, index: dict) -> bool:
         """Replace an index atomically; False when it could not be written."""
         try:
             self.write_pointer(name, json.dumps(index, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8"))

@@ -17,6 +17,7 @@ arriving) and hands a new :class:`Library` to ``on_library`` when anything diffe
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 NETWORK_FS = ("cifs", "smb3", "smbfs", "nfs", "nfs4", "sshfs", "fuse", "fuse.sshfs", "9p", "davfs")
 HEALTH_EVERY = 5.0
+#: Without a working observer (folder missing, too deep for it) the loader rescans this often.
+BLIND_RESCAN = 5.0
 BATCH = 0.2  # events closer together than this are handled in one scan
 
 
@@ -170,16 +173,23 @@ class FolderWatcher(Worker):
     # -- the observer ----------------------------------------------------------------
 
     def _start_observer(self) -> bool:
+        """Start watching; False when that is impossible now (the folder is missing, or so
+        deep or large that the observer cannot follow it: then the loader rescans every
+        :data:`BLIND_RESCAN` seconds with its own iterative walk)."""
+        observer = None
         try:
             st = os.stat(self.root)
             observer = PollingObserver(timeout=1.0) if self.polling else Observer()
             observer.schedule(_Handler(self), str(self.root), recursive=True)
             observer.daemon = True
             observer.start()
-        except OSError as exc:
+        except (OSError, RecursionError, RuntimeError, ValueError) as exc:
+            if observer is not None:
+                with contextlib.suppress(RuntimeError, OSError):
+                    observer.stop()
             if not self._missing_logged:
-                log.error("cannot watch %s: %s; showing the last content until it is back",
-                          self.root, exc.strerror or exc)
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+                log.error("cannot watch %s (%s); rescanning it every %g s instead", self.root, reason, BLIND_RESCAN)
                 self._missing_logged = True
             self._observer = None
             return False
@@ -230,7 +240,8 @@ class FolderWatcher(Worker):
         if self._last_key is None:
             self._scan()
         while not self.stopping.is_set():
-            wait = min(self.quiet / 2 if self._pending else self.rescan, max(0.0, next_health - time.monotonic()))
+            rescan = self.rescan if self._observer is not None else min(self.rescan, BLIND_RESCAN)
+            wait = min(self.quiet / 2 if self._pending else rescan, max(0.0, next_health - time.monotonic()))
             self._changed.wait(timeout=wait)
             if self.stopping.is_set():
                 return
