@@ -23,6 +23,17 @@ def _config_arg(parser: argparse.ArgumentParser) -> None:
                              "/etc/signage/player.yaml)")
 
 
+def _positive_days(text: str) -> float:
+    """A number of days above zero (an already-expired bundle is never published)."""
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days like 30, got {text!r}") from None
+    if not days > 0 or days > 36500:
+        raise argparse.ArgumentTypeError(f"must be more than 0 (and at most 36500) days, got {text!r}")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = argparse.ArgumentParser(prog="signage", description=DESCRIPTION, epilog=EPILOG,
@@ -116,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("out", metavar="OUT", help="bundle folder served over HTTP")
     build.add_argument("--key", metavar="PREFIX.key", help="private key to sign with (unsigned without it)")
     build.add_argument("--version", type=int, metavar="N", help="version (default: one above OUT's current)")
-    build.add_argument("--expires", type=float, metavar="DAYS",
-                       help="players refuse the manifest after this many days (default: never)")
+    build.add_argument("--expires", type=_positive_days, metavar="DAYS",
+                       help="players refuse the manifest after this many days, more than 0 (default: never)")
 
     _alert_parser(sub)
 

@@ -654,25 +654,7 @@ def cmd_playlog(args, env: Environment) -> ExitStatus:
         else:
             print(f"no play log yet in {folder} (the player writes it while playing)", file=env.stdout)
         return ExitStatus.OK
-    paths = dict(files)
-    records: dict[dt.date, list[dict]] = {}
-
-    def load(days) -> None:
-        for d in days:
-            if d in paths and d not in records:
-                try:
-                    records[d] = playlog.read_records(paths[d])
-                except OSError as exc:
-                    log.warning("play log: cannot read %s: %s; counted as player off", paths[d], exc)
-                    records[d] = []
-
-    load(since + dt.timedelta(days=k) for k in range((until - since).days + 1))
-    # a 公示 is judged over its whole period, so read the day files it needs too
-    for d in list(records):
-        for record in records[d]:
-            if record.get("event") == "notice" and str(record.get("kind") or "").strip() == "公示" \
-                    and (args.notice is None or record.get("notice") == args.notice):
-                load(proof.period_days(record.get("period"), tz, d, max(until, d)))
+    records = playlog.records_for_report(files, since, until, tz, args.notice)
     settings = proof.Settings(config.playlog.office_hours, config.playlog.office_days,
                               config.playlog.max_gap_minutes)
     report = proof.build_report(records, since=since, until=until, now=now, tz=tz,

@@ -185,3 +185,30 @@ def test_any_tree_through_bundle_build_sync_and_the_players_library(tmp_path_fac
         sync.ingest.close()
     finally:
         server.stop()
+
+
+def test_a_broken_state_folder_is_reported_where_people_look(tmp_path: Path) -> None:
+    """The store cannot keep anything (here: a file where its folder should be): the screen
+    runs on, and status.json, `signage status` and _状态.txt all say so."""
+    drop = tmp_path / "drop"
+    shutil.copytree(CONTENT, drop)
+    config = write_config(tmp_path / "cfg", drop)
+    state = tmp_path / "cfg" / "state"
+    state.mkdir()
+    (state / "store").write_text("not a folder", encoding="utf-8")
+    result = run_signage("play", "-c", str(config), "--headless", "--for", "5")
+    assert result.returncode == 0, result.stderr
+    status = json.loads((state / "status.json").read_text(encoding="utf-8"))
+    assert status["storage"]["ok"] is False and any("cannot keep a copy" in e for e in status["storage"]["errors"])
+    assert status["showing"]["notice"]  # the screen runs on
+    assert "【播放器故障】" in (drop / "_状态.txt").read_text(encoding="utf-8-sig")
+    shown = run_signage("status", "-c", str(config))
+    assert "storage:  cannot keep a copy" in shown.stdout
+
+
+def test_an_already_expired_bundle_is_never_built(tmp_path: Path) -> None:
+    (tmp_path / "src" / "公示公告").mkdir(parents=True)
+    (tmp_path / "src" / "公示公告" / "通知.txt").write_text("通知\n正文\n", encoding="utf-8")
+    result = run_signage("bundle", "build", str(tmp_path / "src"), str(tmp_path / "site"), "--expires", "-1")
+    assert result.returncode == 2 and "--expires: must be more than 0" in result.stderr
+    assert not (tmp_path / "site" / "manifest.json").exists()

@@ -11,7 +11,7 @@ import tracemalloc
 from zoneinfo import ZoneInfo
 
 from player.model.notice import Library, Meta, Notice, Priority, TextBody
-from player.model.scheduler import Scheduler
+from player.model.scheduler import Due, Scheduler
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = dt.datetime(2026, 11, 30, 0, 0, tzinfo=TZ)  # a Monday
@@ -139,16 +139,16 @@ def test_a_simulated_fortnight_follows_the_rules() -> None:
         t = min(due, boundary, DAYS * 86400)
         wall = START + dt.timedelta(seconds=t)
         todo = scheduler.what_now(t, wall)
-        if todo == "reschedule":
+        if todo is Due.RESCHEDULE:
             scheduler.reschedule(t, wall)
-        elif todo == "step":
+        elif todo is Due.STEP:
             scheduler.step(t, wall)
         else:
             continue
         if shown[-1][1:4] != (scheduler.current.notice_id if scheduler.current else None,
                               scheduler.current.page if scheduler.current else 0,
-                              scheduler.current.key[0] if scheduler.current else -1) or todo == "step":
-            record(todo)
+                              scheduler.current.key[0] if scheduler.current else -1) or todo is Due.STEP:
+            record(todo.value)
         if not tracemalloc.is_tracing() and memory_end is None and t >= 86400:
             tracemalloc.start()  # traced from day 1; measured from day 2 to day 5
         if memory_after_day_one is None and t >= 2 * 86400:

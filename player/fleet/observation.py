@@ -42,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from player import __version__
+from player.model.notice import is_publicity_kind
 
 #: ``drop.errors`` entries of centrally published files carry this prefix (model/library.py).
 BUNDLE_PREFIX = "bundle:"
@@ -198,7 +199,7 @@ def _notice_counts(notices: object) -> tuple[int | None, int | None]:
     active = [n for n in notices if isinstance(n, Mapping) and n.get("state") == "active"]
     if not any(isinstance(n, Mapping) and "kind" in n for n in notices):
         return len(active), None
-    return len(active), sum(1 for n in active if str(n.get("kind") or "").strip() == "公示")
+    return len(active), sum(1 for n in active if is_publicity_kind(n.get("kind")))
 
 
 def decode_throttled(value: int) -> tuple[frozenset[str], frozenset[str]]:

@@ -256,6 +256,12 @@ class Parsed:
     notes: tuple[Note, ...] = ()
 
 
+def is_publicity_kind(kind: object) -> bool:
+    """The one rule of what a 公示 is (a notice's ``kind``, a play-log record's, a
+    status entry's): the word 公示, spaces around it allowed."""
+    return str(kind or "").strip() == "公示"
+
+
 @dataclass(frozen=True)
 class Meta:
     """Settings from front matter, a sidecar ``.yaml`` and the file name."""
@@ -280,7 +286,7 @@ class Meta:
     @property
     def is_publicity(self) -> bool:
         """A 公示: shows its publicity period and the days remaining."""
-        return (self.kind or "").strip() == "公示"
+        return is_publicity_kind(self.kind)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from player.model.notice import is_publicity_kind
+
 #: ``prev`` of the very first line of a play log.
 ZERO = "0" * 64
 
@@ -327,7 +329,7 @@ def build_report(records: Mapping[dt.date, Sequence[Mapping[str, object]]], *, s
         days = tuple(_day_play(d, [i for i in by_day[d] if i.notice == nid])
                      for d in sorted(by_day) if since <= d <= until and any(i.notice == nid for i in by_day[d]))
         coverage = None
-        if str(desc.get("kind") or "").strip() == "公示":
+        if is_publicity_kind(desc.get("kind")):
             coverage = _coverage(nid, period, by_day, days, until, now, tz, settings, max_days)
         reports.append(NoticeReport(nid, desc.get("title"), desc.get("kind"), period,  # type: ignore[arg-type]
                                     tuple(versions.get(nid, {})), days, coverage))

@@ -15,6 +15,7 @@ time to schedule by — already corrected for an untrusted clock).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,13 @@ from player.model.rotation import URGENT_EVERY, Rotator, Slot, build_cycle
 from player.model.schedule import ACTIVE, Decision, evaluate, next_change
 
 PageTimes = Callable[[Notice], Sequence[float]]
+
+
+class Due(enum.Enum):
+    """What :meth:`Scheduler.what_now` says is due."""
+
+    RESCHEDULE = "reschedule"   # content or the schedule changed: re-evaluate, keep the page if it stays
+    STEP = "step"               # the page's time is up (or an urgent notice is due)
 Ready = Callable[[list[Notice]], list[Notice]]
 
 
@@ -69,10 +77,10 @@ class Scheduler:
         self.rotator.slots = self._slots(wall, ready)
         self.rotator.step(t)
 
-    def what_now(self, t: float, wall: dt.datetime) -> str | None:
-        """"reschedule", "step" or None."""
+    def what_now(self, t: float, wall: dt.datetime) -> Due | None:
+        """What is due at (t, wall): a reschedule, a step, or nothing."""
         if self.next_change is not None and wall >= self.next_change:
-            return "reschedule"
+            return Due.RESCHEDULE
         if t >= self.rotator.due() - 1e-9:
-            return "step"
+            return Due.STEP
         return None

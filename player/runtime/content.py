@@ -34,7 +34,7 @@ from player.model.library import merge_libraries
 from player.model.notice import Library, Notice, Priority
 from player.model.power import PowerSchedule
 from player.model.schedule import ACTIVE, Decision, days_remaining
-from player.model.scheduler import Scheduler
+from player.model.scheduler import Due, Scheduler
 from player.model.screen import OnScreen, Page
 from player.runtime.clock import Clock
 from player.runtime.memory import release_memory
@@ -126,10 +126,10 @@ class ContentState:
             changed |= self._each_second(t, wall, trusted)
         if self._refresh or self._alerts_due <= t:
             changed |= self._update_alerts(t, wall, trusted)
-        todo = "reschedule" if self._refresh else self.scheduler.what_now(t, wall)
+        todo = Due.RESCHEDULE if self._refresh else self.scheduler.what_now(t, wall)
         if todo is not None:
             self._refresh = False
-            changed |= self._schedule(t, wall, step=todo == "step")
+            changed |= self._schedule(t, wall, step=todo is Due.STEP)
         last = self._last
         if changed or last is None:
             self._version += 1

@@ -28,7 +28,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from player.fsutil import atomic_write, fsync_dir
 from player.model import proof
 from player.model.alerts import Alert
-from player.model.notice import Moment, Notice
+from player.model.notice import Moment, Notice, is_publicity_kind
 
 log = logging.getLogger("signage.playlog")
 
@@ -508,3 +508,31 @@ def _compress(path: Path) -> None:
         fsync_dir(path.parent)
     path.unlink()
     fsync_dir(path.parent)
+
+
+def records_for_report(files: Sequence[tuple[dt.date, Path]], since: dt.date, until: dt.date, tz: ZoneInfo,
+                       notice: str | None = None) -> dict[dt.date, list[dict]]:
+    """The day files a report from ``since`` to ``until`` needs: those days, and for every
+    公示 seen in them the days of its whole period (it is judged over all of it).
+
+    An unreadable day file is logged and counts as a day the player was off.
+    """
+    paths = dict(files)
+    records: dict[dt.date, list[dict]] = {}
+
+    def load(days) -> None:
+        for day in days:
+            if day in paths and day not in records:
+                try:
+                    records[day] = read_records(paths[day])
+                except OSError as exc:
+                    log.warning("play log: cannot read %s: %s; counted as player off", paths[day], exc)
+                    records[day] = []
+
+    load(since + dt.timedelta(days=k) for k in range((until - since).days + 1))
+    for day in list(records):
+        for record in records[day]:
+            if record.get("event") == "notice" and is_publicity_kind(record.get("kind")) \
+                    and (notice is None or record.get("notice") == notice):
+                load(proof.period_days(record.get("period"), tz, day, max(until, day)))
+    return records
