@@ -17,6 +17,9 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
+#: Notices in the sample content (content/): seven text, table and picture notices, a
+#: Word document and an Excel workbook.
+SAMPLE_NOTICES = 9
 SEED = ROOT.parent / "shared" / "seed" / "magong-2022-report.txt"
 
 
@@ -41,10 +44,18 @@ def load_folder(root: Path, decode: bool = False):
 
 
 class _HeaderOnly:
-    """An ingest that parses purely (pictures by their header): fast model tests."""
+    """An ingest that parses purely (pictures by their header: fast model tests, fixtures
+    with fake pictures); documents go to the real ingestion (they need the sandbox)."""
+
+    documents = None
 
     def __call__(self, file, sidecar, limits):
-        from player.model.library import parse_notice
+        from player.model.library import is_document, parse_notice
+        if is_document(file.path):
+            if _HeaderOnly.documents is None:
+                from player.sources.ingest import Ingest
+                _HeaderOnly.documents = Ingest("drop", limits)
+            return _HeaderOnly.documents(file, sidecar, limits)
         return parse_notice(file, sidecar, limits)
 
     def finish_scan(self) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_signage, write_config
+from conftest import CONTENT, SAMPLE_NOTICES, ROOT, run_signage, write_config
 
 CONFIG = str(ROOT / "config/player.yaml")
 
@@ -19,7 +19,7 @@ CONFIG = str(ROOT / "config/player.yaml")
 def test_check_sample_content_is_clean() -> None:
     result = run_signage("check", "content")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "ok: 7 notice(s)" in result.stdout
+    assert f"ok: {SAMPLE_NOTICES} notice(s)" in result.stdout
 
 
 def test_check_reports_one_line_per_problem(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_schedule_lists_rotation_and_reasons(tmp_path: Path) -> None:
     data = json.loads(run_signage("schedule", "-c", CONFIG, "--at", "2026-11-27T09:00", "--json").stdout)
     ids = [row["id"] for row in data["rotation"] if row["state"] == "active"]
     assert ids[0].startswith("重要决策/")  # priority: high comes first
-    assert "公示公告/任前公示" in ids and len(ids) == 7
+    assert "公示公告/任前公示" in ids and len(ids) == SAMPLE_NOTICES
     assert all(row["pages"] >= 1 and len(row["seconds"]) == row["pages"] for row in data["rotation"])
 
 

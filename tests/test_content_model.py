@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, SEED, load_folder
+from conftest import CONTENT, SAMPLE_NOTICES, SEED, load_folder
 from player.model import (
     Closing, ContentError, Heading, ImageBody, Library, Limits, ListItem, Paragraph, Priority,
     Problem, SourceFile, Span, TableBody, TextBody, build_library, is_ignored,
@@ -125,6 +125,11 @@ def test_sample_ids_titles_categories_and_bodies(sample_library: Library) -> Non
         IMAGE_ID: ("民生实事", "2026年民生实事项目进度（示例数据）", ImageBody),
         FINANCE_ID: ("财务公开", "马宫街道2026年第三季度财务收支公开表（示例数据）", TableBody),
         DECISION_ID: ("重要决策", "关于实施2026年老旧小区改造项目的决定（示例）", TextBody),
+        # a Word document and an Excel workbook, read as notices like the others
+        "重要决策/关于进一步做好政务公开工作的通知（示例）": (
+            "重要决策", "马宫街道关于进一步做好政务公开工作的通知（示例）", TextBody),
+        "财务公开/2026年第三季度马宫村村务收支公开表（示例数据）": (
+            "财务公开", "马宫村2026年第三季度村务财务收支公开表（示例数据）", TableBody),
     }
     got = {n.id: (n.category, n.title, type(n.body)) for n in sample_library.notices}
     assert got == expected
@@ -214,7 +219,7 @@ def test_players_own_status_report_is_not_content(tmp_path: Path) -> None:
     shutil.copytree(CONTENT, tmp_path / "drop", ignore=shutil.ignore_patterns("_状态.txt"))
     (tmp_path / "drop" / "_状态.txt").write_text("告示屏状态\n【正在显示】\n", encoding="utf-8-sig")
     library = load_folder(tmp_path / "drop")
-    assert len(library.notices) == 7 and library.problems == ()
+    assert len(library.notices) == SAMPLE_NOTICES and library.problems == ()
     assert all("_状态" not in n.path for n in library.notices)
 
 

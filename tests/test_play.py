@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_signage, wait_until, write_config
+from conftest import CONTENT, SAMPLE_NOTICES, ROOT, run_signage, wait_until, write_config
 
 
 def _env() -> dict[str, str]:
@@ -51,7 +51,7 @@ def test_headless_run_writes_status_and_staff_report(tmp_path: Path, drop: Path)
     assert status is not None
     assert status["showing"]["notice"].startswith("重要决策/") and status["showing"]["page"] == 1
     states = {n["id"]: n["state"] for n in status["notices"]}
-    assert len(states) == 7
+    assert len(states) == SAMPLE_NOTICES
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     expected = "active" if dt.date(2026, 11, 26) <= today <= dt.date(2026, 12, 2) else \
         "expired" if today > dt.date(2026, 12, 2) else "scheduled"
@@ -61,7 +61,7 @@ def test_headless_run_writes_status_and_staff_report(tmp_path: Path, drop: Path)
     assert set(status) >= {"updated_at", "showing", "notices", "ticker", "bundle", "sync", "drop",
                            "render", "clock"}
     report = (drop / "_状态.txt").read_text(encoding="utf-8-sig")
-    assert "【正在显示】共 6 条" in report or "【正在显示】共 7 条" in report
+    assert f"【正在显示】共 {SAMPLE_NOTICES - 1} 条" in report or f"【正在显示】共 {SAMPLE_NOTICES} 条" in report
     assert "马宫街道 2022 年政务公开工作情况报告" in report and "【有问题的文件】共 0 个" in report
 
 

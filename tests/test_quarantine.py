@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_signage, wait_until, write_config
+from conftest import CONTENT, SAMPLE_NOTICES, ROOT, run_signage, wait_until, write_config
 from player.sources.quarantine import Quarantine
 
 BIG = "巨长公告.txt"
@@ -68,7 +68,7 @@ def test_a_file_that_kills_the_player_mid_layout_is_quarantined_at_the_next_star
     status = json.loads((state / "status.json").read_text(encoding="utf-8"))
     errors = {e["file"]: e for e in status["drop"]["errors"]}
     assert "quarantined" in errors[f"公示公告/{BIG}"]["error"] and "已隔离" in errors[f"公示公告/{BIG}"]["hint"]
-    assert len(status["notices"]) == 7, [n["id"] for n in status["notices"]]  # everything else is there
+    assert len(status["notices"]) == SAMPLE_NOTICES, [n["id"] for n in status["notices"]]  # everything else is there
     assert status["showing"]["notice"]
     assert [q["file"] for q in status["quarantine"]] == [f"公示公告/{BIG}"]
     assert "已隔离" in (drop / "_状态.txt").read_text(encoding="utf-8-sig")

@@ -257,7 +257,7 @@ def test_sample_rotation_order(sample_library: Library) -> None:
     active = active_notices(sample_library, at(2026, 11, 27, 10), SHANGHAI, ("lobby", "public"))
     assert active[0].id == "重要决策/关于实施2026年老旧小区改造项目的决定（示例）"   # priority: high
     assert [n.category for n in active[1:]] == ["公示公告", "办事指南", "收费标准", "政务公开",
-                                                 "民生实事", "财务公开"]
+                                                 "民生实事", "财务公开", "财务公开", "重要决策"]
 
 
 # --- days remaining ------------------------------------------------------------------------------

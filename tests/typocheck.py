@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from player.layout.display import Op, Page, TextOp
 from player.layout.pages import Layouter
 from player.layout.words import Segmenter, inside_words
-from player.model.notice import Closing, Heading, ListItem, Notice, Paragraph, TableBody, TextBody
+from player.model.notice import Closing, Figure, Heading, ListItem, Notice, Paragraph, TableBlock, TableBody, TextBody
 
 #: Runs that must not be split, written independently of player/layout/runs.py.
 RUNS = re.compile("|".join([
@@ -183,6 +183,11 @@ class Checker:
 
     def _text(self, notice: Notice, flows: list[list[Op]]) -> list[str]:
         lay = self.lay
+        embedded = any(isinstance(b, (TableBlock, Figure)) for b in notice.body.blocks)
+        if embedded:  # a document's tables and figure captions are checked as what they are, not as lines
+            s = lay.styles
+            other = {s.table, s.table_head, s.small, s.muted}
+            flows = [[op for op in ops if not (isinstance(op, TextOp) and op.style in other)] for ops in flows]
         lines = [ln for n, ops in enumerate(flows) for ln in rebuild_lines(ops, n, lay)]
         problems: list[str] = []
         pos = 0
@@ -190,6 +195,8 @@ class Checker:
         for ln_index, ln in enumerate(lines):
             page_first.setdefault(ln.page, ln_index)
         for block in notice.body.blocks:
+            if isinstance(block, (TableBlock, Figure)):
+                continue
             text, marker, size = self._block_text(block)
             want = "".join(text.split())
             got, mine = "", []

@@ -29,6 +29,7 @@ from player.render.compositor import Compositor
 from player.render.factory import make_renderer, screen_theme
 from player.render.fonts import Fonts
 from player.render.pagecache import LARGE, NORMAL, PageCache
+from player.render.pg import pygame
 from player.runtime.airtime import Airtime
 from player.runtime.alerting import make_alert_sync
 from player.runtime.clock import Clock
@@ -43,6 +44,7 @@ from player.runtime.notify import Notifier
 from player.runtime.playlog import PlayLog
 from player.runtime.power import PowerSwitch
 from player.runtime.prepare import Pages, Preparer
+from player.runtime.preview import PreviewWriter
 from player.runtime.report import Heartbeat
 from player.runtime.screenshot import save_png
 from player.runtime.stats import FrameStats
@@ -134,7 +136,16 @@ class App:
 
         # -- services, started in this order and stopped in reverse --
         content = self.content
-        watcher = FolderWatcher(config.drop.dir, config.limits, lambda lib: content.put("drop", lib),
+        self.preview = (PreviewWriter(config.drop.dir, *_preview_drawing(config, size, choice, fps, pictures))
+                        if config.drop.preview and report else None)
+        preview = self.preview
+
+        def on_drop(library) -> None:  # in the loader thread
+            content.put("drop", library)
+            if preview is not None:
+                preview.submit(library)
+
+        watcher = FolderWatcher(config.drop.dir, config.limits, on_drop,
                                 config.drop.poll, config.drop.rescan, config.drop.quiet, store=store,
                                 ingest=Ingest("drop", config.limits, store=store, quarantine=quarantine, box=size,
                                               keep_originals=True),
@@ -170,6 +181,8 @@ class App:
         self.builder.writer_error = lambda: self.writer.last_write_error
         if self.power is not None:
             add(self.power)
+        if self.preview is not None:
+            add(self.preview)
         self.host = HostProbe(config.state_dir, starts=starts)
         last_status: Callable[[], dict] = lambda: self.writer.last_status
         add(Heartbeat(config.report, last_status, config.state_dir / SCREENSHOT_NAME, screen=config.screen.name,
@@ -266,6 +279,32 @@ class App:
     def _save_screenshot(self, frame) -> None:
         path = self.config.state_dir / SCREENSHOT_NAME
         self.housekeeper.submit("screenshot", lambda: save_png(frame, path))
+
+
+#: Staff previews are this wide (the screen's page area scaled down).
+PREVIEW_WIDTH = 960
+
+
+def _preview_drawing(config: Config, size, choice, fps, pictures):
+    """(render_page, page_count) for the preview thread: its own renderer, made there."""
+    made: list = []
+
+    def renderer():
+        if not made:  # first use, in the preview thread: fonts of its own
+            made.append(make_renderer(config, size, Fonts(choice), fps, pictures=pictures))
+        return made[0]
+
+    def render_page(notice, index):
+        page = renderer().page_surface(notice, index)
+        renderer().forget_surfaces()
+        width, height = page.get_size()
+        scale = min(1.0, PREVIEW_WIDTH / width)
+        return pygame.transform.smoothscale(page, (max(1, round(width * scale)), max(1, round(height * scale))))
+
+    def page_count(notice):
+        return renderer().page_count(notice)
+
+    return render_page, page_count
 
 
 def _created(sync):
