@@ -632,6 +632,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
         "text_mib": ("text_bytes", _mib(0.01, 100)), "image_mib": ("image_bytes", _mib(0.1, 500)),
         "image_megapixels": ("image_pixels", _megapixels),
         "files": ("files", _number(1, 1_000_000, integer=True)),
+        "worker_mib": ("worker_bytes", _mib(128, 8192)),
         "document_mib": ("document_bytes", _mib(0.1, 1000)),
         "pdf_pages": ("pdf_pages", _number(1, 5000, integer=True))}),
     "theme": (Theme, _theme_schema()),

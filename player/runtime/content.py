@@ -34,6 +34,7 @@ from player.model.library import merge_libraries
 from player.model.notice import Library, Notice, Priority
 from player.model.power import PowerSchedule
 from player.model.schedule import ACTIVE, Decision, days_remaining
+from player.model.rotation import next_slot
 from player.model.scheduler import Due, Scheduler
 from player.model.screen import OnScreen, Page
 from player.runtime.clock import Clock
@@ -264,6 +265,11 @@ class ContentState:
         page = Page(notice, slot.page, slot.pages, days_remaining(notice, wall, self.tz)) if notice else None
         changed = page != self._page or step
         self._page = page
+        if changed and slot is not None:  # the page after this one is drawn while this one shows
+            upcoming = next_slot(self.scheduler.rotator.slots, slot)
+            ahead = self.library.get(upcoming.notice_id) if upcoming else None
+            if ahead is not None:
+                self.pages.page(ahead, upcoming.page)
         if slot is not None and changed:
             log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1, slot.pages, slot.seconds)
         return True
