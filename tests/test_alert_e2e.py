@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -33,7 +34,7 @@ from player.config import load_config
 from player.layout.alert import ALL_CLEAR_COLORS, LEVEL_COLORS, alert_pages
 from player.layout.display import RectOp, TextOp
 from player.layout.theme import Frame, Theme
-from player.model.alerts import DRILL_MARK, MAX_DOCUMENT, Alert, Level, Status
+from player.model.alerts import DRILL_MARK, MAX_DOCUMENT, Alert, Level, MsgType, Status
 from player.render.compositor import ALERT, DARK, KIOSK, ROTATION
 from player.render.fonts import load_fonts
 from player.render.pg import pygame
@@ -454,6 +455,13 @@ def test_expiry_and_a_raised_level_are_in_the_play_log_and_the_coverage_report(
     raised = dataclasses.replace(storm, level=Level.RED, title="暴雨红色预警", sent=at(3))
     clock.at(180, lambda: handed_over(app, lambda: alertpublish.send(site, key, raised, at(3))))
     clock.at(181, lambda: seen.update(red=(app.compositor.view, [a.alert.level for a in app.loop.snapshot.alerts])))
+    body = lambda: hashlib.sha256(pygame.image.tobytes(  # noqa: E731
+        app.screen.surface.subsurface(app.compositor.painter.body_rect()).copy(), "RGB")).hexdigest()
+    clock.at(182, lambda: seen.update(red_frame=body()))
+    reworded = dataclasses.replace(raised, instruction="立即停止户外作业，远离河道和低洼地带。", sent=at(4))
+    clock.at(240, lambda: handed_over(app, lambda: alertpublish.send(site, key, reworded, at(4))))
+    clock.at(242, lambda: seen.update(reworded=body(),
+                                      drawings={k[1] for k in app.pages._drawings}))  # noqa: SLF001
     clock.at(359, lambda: seen.update(before_end=app.compositor.view))
     clock.at(361, lambda: seen.update(after_end=(app.compositor.view, status_of(app)["alerts"]["active"])))
     app.run(seconds=8 * 60)
@@ -461,6 +469,8 @@ def test_expiry_and_a_raised_level_are_in_the_play_log_and_the_coverage_report(
     view, active = seen["orange"]
     assert view == ALERT and [(a["id"], a["level"]) for a in active] == [("storm", "橙")]
     assert seen["red"] == (ALERT, [Level.RED])
+    assert seen["reworded"] != seen["red_frame"]  # an update with new words is drawn again …
+    assert seen["drawings"] == {dataclasses.replace(reworded, type=MsgType.UPDATE)}  # … and only its pages are kept
     assert seen["before_end"] == ALERT and seen["after_end"] == (ROTATION, [])  # gone at 09:06, by the clock
 
     report = playlog(config, "--alerts", "--json", "--since", "2026-11-27", "--until", "2026-11-27")
