@@ -43,7 +43,7 @@ from player.runtime.clock import ScriptedClock, date_files
 from player.runtime.display import Screen
 from player.sources import alertpublish
 from player.sources.bundle import sign
-from test_cap import INFO, SENT, cap, with_info
+from test_cap import SENT, cap, with_info
 from test_power_cec import FAKE
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -269,6 +269,8 @@ def test_every_attack_is_refused_with_one_line_and_the_screen_unchanged(tmp_path
     good = _sequence_doc(server)  # sequence 2
     player = players(config)
     before = player.wait(lambda s: ids(s) == ["typhoon", "water"] and s["alerts"]["sequence"] == 2)
+    assert before["alerts"]["last_error"] is None and [a["full_screen"] for a in before["alerts"]["active"]] == [
+        True, False]  # the red one on the whole screen, the blue one waiting behind it
     body = body_box((1920, 1080))
     frame = player.screenshot()
     picture = frame.subsurface(body).copy()

@@ -34,7 +34,6 @@ from typing import Any
 from player.model.alertstate import (ActiveAlert, AlertClock, AlertEvent, AlertSnapshot, active_alerts,
                                      alert_events, local_snapshot, next_change as alerts_change, stop_events,
                                      wakes_screen)
-from player.model.alerts import AlertDocument
 from player.model.library import merge_libraries
 from player.model.notice import Library, Notice, Priority
 from player.model.power import PowerSchedule
