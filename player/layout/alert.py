@@ -10,9 +10,9 @@ compositor draws them at the rectangle's position.
   (the banner and a short title repeat on every page). Sizes follow the shorter side of
   the rectangle, so 1920x1080 and 1080x1920 read alike: body text is 5.2 % of it (56 px
   at 1080, readable from 8 m).
-- :func:`alert_band`: a yellow or blue alert, or any all-clear, as one line in a band
+- :func:`alert_band`: a yellow or blue alert, or any all-clear, as a band
   (:func:`band_height`) above the ticker: a chip with the level, the title and as much of
-  the text as fits, ending in … .
+  the text as fits, ending in … — one line on a landscape screen, two on a portrait one.
 - A drill (exercise/test) carries 演练 in the banner or chip and the footer says it is
   not a real alert; it is never laid out without it.
 
@@ -43,6 +43,9 @@ ALL_CLEAR_COLORS: tuple[RGB, RGB] = ((0, 122, 61), (255, 255, 255))
 PANEL: tuple[RGB, RGB] = ((255, 255, 255), (25, 25, 25))   # the instruction panel
 #: Band height as a fraction of the screen height (80 px at 1080).
 BAND = 0.074
+#: A band at least this tall for its width (0.13 on a 1080x1920 portrait screen, 0.04 on
+#: 1920x1080) has the alert's text on a second line: one line would show little of it.
+TWO_LINES = 0.09
 LINE_BOX = 1.45
 MIN_SECONDS, MAX_SECONDS, CHARS_PER_MINUTE = 15.0, 60.0, 180
 
@@ -124,13 +127,19 @@ def _banner(alert: Alert, width: float, s: _Sizes, metrics: Metrics, bg: RGB, fg
     label = "预警解除" if alert.type is MsgType.ALL_CLEAR else f"{alert.level.label}（{alert.level.roman}级）"
     line_h = metrics.line_height(s.banner)
     y = s.margin * 0.6
-    ops: list[Op] = [TextOp(s.margin, y, label, s.banner)]
+    ops: list[Op] = []
+    style = s.banner
     if alert.drill:
         chip = Style(s.banner.size, True, bg)
         chip_w = metrics.width(DRILL_MARK, chip) + chip.size
         x = width - s.margin - chip_w
         ops.append(RectOp(x, y, chip_w, line_h, fg, radius=round(chip.size * 0.15)))
         ops.append(TextOp(x + chip.size / 2, y, DRILL_MARK, chip))
+        room = x - s.margin - chip.size * 0.4  # a narrow (portrait) screen: the label gives way to the chip
+        wide = metrics.width(label, style)
+        if wide > room:
+            style = Style(max(8, int(style.size * room / wide)), True, fg)
+    ops.insert(0, TextOp(s.margin, y + (line_h - metrics.line_height(style)) / 2, label, style))
     y += line_h + s.margin * 0.3
     ops.append(RectOp(s.margin, y, width - 2 * s.margin, max(2, round(s.body.size / 10)), fg))
     return ops, y + s.margin * 0.4
@@ -225,26 +234,32 @@ def _fit(text: str, width: float, style: Style, metrics: Metrics) -> str:
 
 
 def alert_band(alert: Alert, width: int, height: int, metrics: Metrics, more: int = 0) -> tuple[Op, ...]:
-    """A one-line band for a yellow or blue alert or an all-clear, ``width`` x ``height``.
+    """A band for a yellow or blue alert or an all-clear, ``width`` x ``height``: one line
+    (chips, the title, as much of the text as fits), or on a tall band (a portrait screen,
+    :data:`TWO_LINES`) the chips and title on a first line and the text on a second.
 
     Args:
         more: how many other band alerts wait (shown as 另有N条 at the right).
     """
     bg, fg = alert_colors(alert)
-    size = max(8, round(height * 0.46))
-    text_style = Style(size, False, fg)
+    detail = " ".join(p.strip() for p in alert.text.split("\n") if p.strip())
+    two = bool(detail) and height >= TWO_LINES * width
+    size = max(8, round(height * (0.32 if two else 0.46)))
+    text_style = Style(size if not two else max(8, round(height * 0.27)), False, fg)
     bold = Style(size, True, fg)
-    chip_style = Style(size, True, bg)
-    pad = round(height * 0.25)
-    line_h = metrics.line_height(text_style)
-    y = (height - line_h) / 2
+    pad = round(height * 0.25) if not two else round(size * 0.6)
+    line_h = metrics.line_height(bold)
+    text_h = metrics.line_height(text_style)
+    top = (height - line_h) / 2 if not two else (height - line_h * 1.1 - text_h * 1.05) / 2
+    y = top + (line_h * 0.05 if two else 0.0)
     ops: list[Op] = [RectOp(0, 0, width, height, bg)]
     x = float(pad)
     chips = ([DRILL_MARK] if alert.drill else []) + [
         "预警解除" if alert.type is MsgType.ALL_CLEAR else alert.level.label]
+    chip_style = Style(size, True, bg)
     for chip in chips:
         chip_w = metrics.width(chip, chip_style) + size
-        ops.append(RectOp(x, (height - line_h * 1.1) / 2, chip_w, line_h * 1.1, fg, radius=round(size * 0.2)))
+        ops.append(RectOp(x, y - line_h * 0.05, chip_w, line_h * 1.1, fg, radius=round(size * 0.2)))
         ops.append(TextOp(x + size / 2, y, chip, chip_style))
         x += chip_w + size * 0.6
     right = f"另有{more}条" if more > 0 else ""
@@ -253,11 +268,13 @@ def alert_band(alert: Alert, width: int, height: int, metrics: Metrics, more: in
     title = _fit(alert.title, room, bold, metrics)
     ops.append(TextOp(x, y, title, bold))
     rest = room - metrics.width(title, bold)
-    detail = " ".join(p.strip() for p in alert.text.split("\n") if p.strip())
-    if detail and not title.endswith("…") and rest > size * 3:
+    if two:
+        ops.append(TextOp(pad, y + line_h * 1.05 + text_h * 0.05, _fit(detail, width - 2 * pad, text_style, metrics),
+                          text_style))
+    elif detail and not title.endswith("…") and rest > size * 3:
         joint = " " if title[-1] in "：:。！？!?" else "："
         ops.append(TextOp(x + metrics.width(title, bold), y, _fit(joint + detail, rest, text_style, metrics),
                           text_style))
     if right:
-        ops.append(TextOp(width - pad - right_w + size, y, right, text_style))
+        ops.append(TextOp(width - pad - right_w + size, y + (line_h - text_h) / 2, right, text_style))
     return tuple(ops)

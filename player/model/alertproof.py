@@ -22,7 +22,8 @@ from player.model.proof import ALERT_EVENT_PREFIX, parse_time
 
 INTERRUPTED = "interrupted"
 REASON_ZH = {"expired": "到期", "cancelled": "撤销", "cleared": "解除", "withdrawn": "不再发布或不针对本屏",
-             "player stopped": "播放器停止", INTERRUPTED: "记录中断（播放器重启或断电）"}
+             "player stopped": "播放器停止",
+             "screen off": "屏幕按计划关闭", INTERRUPTED: "记录中断（播放器重启或断电）"}
 LEVEL_ZH = {"红": "红色预警", "橙": "橙色预警", "黄": "黄色预警", "蓝": "蓝色预警"}
 
 

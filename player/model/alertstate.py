@@ -163,6 +163,9 @@ class EventKind(enum.Enum):
 
 #: Why an alert left the screen.
 EXPIRED, CANCELLED, CLEARED, WITHDRAWN, STOPPED = "expired", "cancelled", "cleared", "withdrawn", "player stopped"
+#: A yellow or blue alert (they do not wake a screen) still active when the power
+#: schedule switches the screen off: it is no longer seen, so its showing ends.
+SCREEN_OFF = "screen off"
 
 
 @dataclass(frozen=True)
@@ -172,18 +175,24 @@ class AlertEvent:
     kind: EventKind
     alert: Alert
     source: str = "district"
-    reason: str | None = None   # END: expired | cancelled | cleared | withdrawn | player stopped
+    reason: str | None = None   # END: expired | cancelled | cleared | withdrawn | player stopped | screen off
 
 
 def alert_events(before: Sequence[ActiveAlert], after: Sequence[ActiveAlert],
-                 snapshots: Iterable[AlertSnapshot | None]) -> tuple[AlertEvent, ...]:
+                 snapshots: Iterable[AlertSnapshot | None],
+                 hidden: Sequence[ActiveAlert] = ()) -> tuple[AlertEvent, ...]:
     """What changed between two :func:`active_alerts` results: starts, level changes, ends.
 
     An alert followed by its all-clear ends (``cleared``) and the all-clear starts (an
     all-clear followed by a new alert of the same id ends ``withdrawn``). An
-    alert that is gone ends ``cancelled`` when the snapshot holds a cancel for its id,
+    alert that is gone ends ``screen off`` when it is in ``hidden`` (still active, but the
+    screen is dark), ``cancelled`` when the snapshot holds a cancel for its id,
     ``expired`` when its message is still published, else ``withdrawn`` (no longer
     published, or no longer for this screen).
+
+    Args:
+        before, after: what the screen showed before and shows now (``()`` while dark).
+        hidden: alerts active now that the dark screen does not show.
     """
     published: dict[tuple[str, str], Alert] = {}
     for snapshot in snapshots:
@@ -192,12 +201,15 @@ def alert_events(before: Sequence[ActiveAlert], after: Sequence[ActiveAlert],
                 published[(snapshot.source, alert.id)] = alert
     old = {a.key: a for a in before}
     new = {a.key: a for a in after}
+    dark = {a.key for a in hidden}
     events = []
     for key, was in old.items():
         now = new.get(key)
         if now is None:
             message = published.get(key)
-            if message is not None and message.type is MsgType.CANCEL:
+            if key in dark:
+                reason = SCREEN_OFF
+            elif message is not None and message.type is MsgType.CANCEL:
                 reason = CANCELLED
             elif message == was.alert:
                 reason = EXPIRED

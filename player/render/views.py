@@ -192,11 +192,13 @@ class AlertView:
         alert = snap.full_alert
         if alert is None:
             return []
+        if self._shown is None or self._shown[1] != alert.alert:
+            self.pages.retain(alert)  # another alert, or new content: the old pages go
         count = self.pages.count(alert)
         if self._shown is None or self._shown[0] != alert.alert.id or full:
             self._since = t
         index = int((t - self._since) // ALERT_PAGE_SECONDS) % max(1, count or 1)
-        key = (alert.alert.id, alert.alert.level, alert.alert.type, index)
+        key = (alert.alert.id, alert.alert, index)
         if not full and key == self._shown:
             return []
         drawn = self.pages.page(alert, index)
@@ -215,11 +217,24 @@ class AlertPages:
     """Full-screen alert pages, laid out and drawn in the preparer (never the loop)."""
 
     def __init__(self, painter: Painter, source, tz) -> None:
-        """``source``: the runtime's :class:`~player.runtime.prepare.Pages` (``drawing``)."""
+        """``source``: the runtime's :class:`~player.runtime.prepare.Pages` (``drawing``,
+        ``forget_drawings``). Pages are keyed by the whole alert message, so an update
+        that changes any of its words is drawn again."""
         self.painter = painter
         self.source = source
         self.tz = tz
         self._counts: dict[tuple, int] = {}
+        self._keys: set[tuple] = set()
+
+    def retain(self, alert: ActiveAlert) -> None:
+        """Forget the drawn pages of every other alert message (each is a screen-sized
+        surface, outside the byte-bounded page cache). Alert pages are the only drawings."""
+        keep = {k for k in self._keys if k[1] == alert.alert}
+        if keep != self._keys:
+            self.source.forget_drawings(keep)
+            self._keys = keep
+            for key in [k for k in self._counts if k[0] != alert.alert]:
+                del self._counts[key]  # in place: a preparer thread may be writing the new count
 
     @staticmethod
     def background(alert: ActiveAlert) -> tuple[int, int, int]:
@@ -232,7 +247,7 @@ class AlertPages:
 
     def count(self, alert: ActiveAlert) -> int | None:
         """Pages of the alert (None until laid out)."""
-        key = (alert.alert.id, alert.alert.level, alert.alert.type, alert.alert.text, self._size())
+        key = (alert.alert, self._size())
         if key not in self._counts:
             surface = self.page(alert, 0)
             if surface is None:
@@ -243,7 +258,7 @@ class AlertPages:
         """One page drawn (None while the preparer draws it)."""
         width, height = self._size()
         a = alert.alert
-        count_key = (a.id, a.level, a.type, a.text, (width, height))
+        count_key = (a, (width, height))
         tz = self.tz
         counts = self._counts
 
@@ -255,5 +270,7 @@ class AlertPages:
             draw_ops(surface, laid[min(index, len(laid) - 1)].ops, renderer.fonts)
             return surface
 
-        return self.source.drawing(("alert", a.id, a.level, a.type, a.text, index, width, height), draw)
+        key = ("alert", a, index, width, height)
+        self._keys.add(key)
+        return self.source.drawing(key, draw)
 

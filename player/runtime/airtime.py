@@ -1,6 +1,7 @@
 """What was on screen, and from when to when: turns the frame loop's page changes into the
 play log's display intervals (one per stretch a notice was on screen, whatever its
-pages) and gaps (nothing to show, screen switched off).
+pages) and gaps (nothing to show, screen switched off, a full-screen alert), and passes
+on the emergency alerts' transitions (start, level change, end) as they happen.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from player.model.alerts import Alert
+from player.model.alertstate import AlertEvent
 from player.model.notice import Notice
 
 IDLE = "idle"
@@ -24,6 +27,9 @@ class Sink(Protocol):
     def viewed(self, notice: Notice, start: dt.datetime, end: dt.datetime) -> None: ...
 
     def gap(self, event: str, start: dt.datetime, end: dt.datetime) -> None: ...
+
+    def alert_event(self, kind: str, alert: Alert, wall: dt.datetime, source: str = "district",
+                    reason: str | None = None) -> None: ...
 
 
 @dataclass
@@ -62,6 +68,10 @@ class Airtime:
             return
         self.close(wall)
         self._open = _Open(None, event, wall)
+
+    def alert(self, event: AlertEvent, wall: dt.datetime) -> None:
+        """An alert started, changed level or ended on this screen at ``wall``."""
+        self.sink.alert_event(event.kind.value, event.alert, wall, event.source, event.reason)
 
     def close(self, wall: dt.datetime) -> None:
         """End the current interval at ``wall`` (at a change, and when the player stops)."""

@@ -12,7 +12,10 @@ cheaply:
 - the schedule and the rotation (:class:`~player.model.scheduler.Scheduler`): notices
   join it once the preparer has laid them out;
 - alerts (:func:`~player.model.alertstate.active_alerts`) and whether the screen is on
-  (the power schedule, woken by a red or orange alert);
+  (the power schedule, woken by a red or orange alert); on a change of the alerts the
+  screen shows (none while it is dark), the play log's transitions
+  (:func:`~player.model.alertstate.alert_events`), which the loop takes with
+  :meth:`ContentState.take_alert_events`;
 - the ticker's messages.
 
 The snapshot is immutable; ``version`` changes with every change of what it says.
@@ -28,8 +31,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from player.model.alertstate import (ActiveAlert, AlertClock, AlertSnapshot, active_alerts, local_snapshot,
-                                     next_change as alerts_change, wakes_screen)
+from player.model.alertstate import (ActiveAlert, AlertClock, AlertEvent, AlertSnapshot, active_alerts,
+                                     alert_events, local_snapshot, next_change as alerts_change, stop_events,
+                                     wakes_screen)
 from player.model.library import merge_libraries
 from player.model.notice import Library, Notice, Priority
 from player.model.power import PowerSchedule
@@ -88,7 +92,11 @@ class ContentState:
         self._local: AlertSnapshot | None = None
         self._local_key: tuple | None = None
         self.alerts: tuple[ActiveAlert, ...] = ()
+        self._alerts_key: tuple = ()
         self._alerts_due = 0.0
+        self._shown: tuple[ActiveAlert, ...] = ()      # the alerts the play log last heard of
+        self._shown_key: tuple | None = None
+        self._events: list[AlertEvent] = []
         self._offset: float | None = None
         self._refresh = True
         self._second: int | None = None
@@ -135,10 +143,38 @@ class ContentState:
         if changed or last is None:
             self._version += 1
         local = wall.astimezone(self.tz) if trusted else None
+        screen_on = self._schedule_on or wakes_screen(self.alerts)
+        self._note_shown(screen_on)
         snap = OnScreen(t, wall, local, trusted, self.library, self.decisions, self._page, self.ticker,
-                        self.alerts, self._schedule_on or wakes_screen(self.alerts), self.ready, self._version)
+                        self.alerts, screen_on, self.ready, self._version)
         self._last = snap
         return snap
+
+    def take_alert_events(self) -> tuple[AlertEvent, ...]:
+        """The alert transitions since the last call, for the play log (frame loop only;
+        empty almost always)."""
+        if not self._events:
+            return ()
+        events, self._events = tuple(self._events), []
+        return events
+
+    def stop_alert_events(self) -> tuple[AlertEvent, ...]:
+        """At the player's stop: what is pending, then an end for every alert on screen."""
+        events = self.take_alert_events() + stop_events(self._shown)
+        self._shown, self._shown_key = (), None
+        return events
+
+    def _note_shown(self, screen_on: bool) -> None:
+        """Queue the play log's transitions when what the screen shows of the alerts
+        changed (a dark screen shows none of them)."""
+        key = (self._alerts_key, screen_on)
+        if key == self._shown_key:
+            return
+        self._shown_key = key
+        shown = self.alerts if screen_on else ()
+        hidden = () if screen_on else self.alerts
+        self._events += alert_events(self._shown, shown, (self._district, self._local), hidden)
+        self._shown = shown
 
     def _take_inbox(self, t: float) -> bool:
         changed = False
@@ -152,7 +188,9 @@ class ContentState:
                 self._set_library(kind, library, created)
                 changed = True
             elif kind == "alerts":
-                self._district = value
+                # Arrival on this loop's clock (the sync thread stamps time.monotonic(); a
+                # simulated clock has its own), so untrusted-clock expiry counts from it.
+                self._district = dataclasses.replace(value, arrival=self.clock.monotonic())
                 self._refresh = True
             elif kind == "server-date":
                 self.trust.note_server_date(*value)
@@ -225,9 +263,11 @@ class ContentState:
                                AlertClock(wall, trusted, self.clock.monotonic()))
         left = alerts_change(alerts)
         self._alerts_due = t + min(1.0, left) if left is not None else t + 1.0
-        if alerts == self.alerts:
+        self.alerts = alerts  # ``remaining`` counts down: a new value every time, not a change
+        key = tuple((a.source, a.alert) for a in alerts)
+        if key == self._alerts_key:
             return False
-        self.alerts = alerts
+        self._alerts_key = key
         return True
 
     # -- the rotation --------------------------------------------------------------------------

@@ -7,8 +7,9 @@ of ``1/fps`` seconds:
 2. :meth:`ContentState.advance <player.runtime.content.ContentState.advance>` gives the
    snapshot of what is on screen;
 3. the compositor draws what changed and returns the rectangles, which are presented;
-4. the frame's CPU time is recorded; the play log learns what is on screen; every 5 s
-   (or on a change) the status writer gets the snapshot; systemd gets its watchdog ping;
+4. the frame's CPU time is recorded; the play log learns what is on screen and, when the
+   alerts on screen changed, their starts, level changes and ends; every 5 s (or on a
+   change) the status writer gets the snapshot; systemd gets its watchdog ping;
 5. the loop sleeps until the next grid time. A frame more than half a period late skips
    to the next grid time: motion stays tied to time, not to frame count. While the
    screen is dark the loop wakes twice a second and draws nothing.
@@ -41,6 +42,9 @@ from player.runtime.statusdoc import STATUS_EVERY, StatusInputs
 log = logging.getLogger(__name__)
 
 STATUS_EVERY_DARK = 60.0  # while the screen is dark little changes
+#: After a switch of the screen's power, status.json is written every second for this
+#: long, so ``power.actual`` (the display's read-back, in the power thread) shows soon.
+POWER_SETTLE = 15.0
 #: Input is polled every this many frames (lobby screens have no touch; 10 Hz at 60 fps
 #: is plenty for a keyboard's Esc and for the window manager's close).
 EVENT_EVERY = 6
@@ -78,6 +82,7 @@ class FrameLoop:
         self._shot = threading.Event()
         self._next_shot = math.inf
         self._next_status = 0.0
+        self._power_settle = -math.inf
         self._status_key: tuple | None = None
         self._screen_on: bool | None = None
 
@@ -102,6 +107,13 @@ class FrameLoop:
         if self.screenshot_every is not None:
             self._next_shot = deadline + self.screenshot_every
         full = True
+        try:
+            return self._run(clock, period, deadline, end, full)
+        finally:
+            self._alerts_stopped()
+
+    def _run(self, clock: Clock, period: float, deadline: float, end: float | None, full: bool) -> int:
+        """The frames themselves (see :meth:`run`)."""
         while not self._stop.is_set():
             t = deadline
             if end is not None and t >= end:
@@ -146,6 +158,7 @@ class FrameLoop:
         self.snapshot = snap
         if snap.screen_on != self._screen_on:
             self._power(snap)
+            self._power_settle = t + POWER_SETTLE
         rects = compositor.compose(self.screen.surface, snap, full)
         if rects or full:
             self.screen.present([] if full else rects)
@@ -156,7 +169,8 @@ class FrameLoop:
         if key != self._status_key or t >= self._next_status:
             self._status_key = key
             self.submit_status(snap)
-            self._next_status = t + (STATUS_EVERY_DARK if not snap.screen_on else STATUS_EVERY)
+            every = STATUS_EVERY_DARK if not snap.screen_on else STATUS_EVERY
+            self._next_status = t + (min(1.0, every) if t < self._power_settle else every)
         return snap
 
     def _events(self, t: float) -> bool:
@@ -180,6 +194,8 @@ class FrameLoop:
             self.on_screen_power(snap.screen_on)  # at start too: a restart must not leave a screen dark
 
     def _airtime(self, snap: OnScreen) -> None:
+        for event in self.content.take_alert_events():
+            self.airtime.alert(event, snap.wall)
         showing = self.compositor.showing(snap)
         if showing.view == DARK:
             self.airtime.screen_off(snap.wall)
@@ -187,6 +203,13 @@ class FrameLoop:
             self.airtime.gap_event("alert", snap.wall)
         else:
             self.airtime.showing(showing.notice, snap.wall, browsed=showing.view == KIOSK)
+
+    def _alerts_stopped(self) -> None:
+        """The player stops: the alerts on screen end (``player stopped``) in the play log."""
+        snap = self.snapshot
+        if snap is not None:
+            for event in self.content.stop_alert_events():
+                self.airtime.alert(event, snap.wall)
 
     def _take_screenshot(self, t: float) -> None:
         """A copy of the frame (cheap, here); encoding and writing happen elsewhere."""

@@ -45,7 +45,6 @@ class StatusInputs:
     interaction: Mapping
     page_times: Mapping[tuple[str, str, str], tuple[float, ...]] = field(default_factory=dict)
     layout_problems: tuple[Problem, ...] = ()
-    screen_actual: str | None = None
 
 
 @dataclass
@@ -95,7 +94,7 @@ class StatusBuilder:
                                           for p in problems if p.path.startswith("bundle:")]
         status["sync"] = sync_section(self.sync, config.sync.interval)
         status["alerts"] = alerts_section(self.alerts, snap.alerts)
-        status["power"] = self._power(snap, inputs.screen_actual)
+        status["power"] = self._power(snap)
         status["interaction"] = dict(inputs.interaction)
         if inputs.showing.kiosk:
             status["showing"] = {"notice": inputs.showing.notice, "page": inputs.showing.page,
@@ -113,11 +112,14 @@ class StatusBuilder:
                                   page_times=lambda n: _times(times, n), faults=[zh for _e, zh in faults])
         return status, report
 
-    def _power(self, snap: OnScreen, actual: str | None) -> dict:
+    def _power(self, snap: OnScreen) -> dict:
+        """``power``: the schedule, the screen as wanted, and ``actual``: what the display
+        reported after the power thread's last switch (``PowerSwitch.actual``; null without
+        a power schedule, with ``method: command``, or before the first switch)."""
         local = snap.wall.astimezone(self.config.tz)
         section = power_section(self.power_schedule, snap.screen_on, local, getattr(self.power, "last_error", None))
         section["woken_by_alert"] = snap.screen_on and section["scheduled"] == "off"
-        section["actual"] = actual
+        section["actual"] = getattr(self.power, "actual", None)
         return section
 
 

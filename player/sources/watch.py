@@ -267,4 +267,6 @@ class FolderWatcher(Worker):
 
 
 def _key(library: Library) -> tuple:
-    return (tuple((n.id, n.sha256, n.meta) for n in library.notices), library.ticker, library.problems)
+    """What a new library must differ in to be handed over (staff alert files included)."""
+    return (tuple((n.id, n.sha256, n.meta) for n in library.notices), library.ticker, library.problems,
+            library.alerts)
