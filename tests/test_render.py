@@ -161,7 +161,7 @@ def test_header_texts_and_untrusted_clock() -> None:
 
 @pytest.mark.parametrize("args, needle", [
     (["--notice", "不存在/公告"], "known ids"),
-    (["--notice", "公示公告/任前公示", "--page", "9"], "has 2 page(s)"),
+    (["--notice", "公示公告/任前公示", "--page", "9"], "has 3 page(s)"),   # 2 before issue 17 (larger type)
     (["--size", "1920*1080"], "WIDTHxHEIGHT"),
     (["--at", "tomorrow"], "--at"),
 ])

@@ -25,8 +25,9 @@ area while an alert is shown.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from player.layout.display import Box
+from player.layout.display import Box, Style
 from player.layout.theme import BAND, Frame, Panel, Theme, shape_unit
 
 AUTO = "auto"
@@ -43,6 +44,29 @@ SPLIT_RATIO = 2.0
 SIDE_SHARE = 0.28
 #: The portrait template's stacked header (two rows), as a share of the unit.
 STACKED_HEADER = 0.15
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A text of the frame's chrome (header, footer, side panel, ticker label) and the box
+    it is drawn in, in screen pixels: what the geometric checks look at."""
+
+    text: str
+    x: float
+    y: float
+    w: float
+    h: float
+    style: Style
+
+    @property
+    def right(self) -> float:
+        """x + w."""
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        """y + h."""
+        return self.y + self.h
 
 
 def choose_layout(width: int, height: int) -> str:
