@@ -335,7 +335,7 @@ def _opt(parser: Parser) -> Parser:
     return parse
 
 
-_SIZE_RE = re.compile(r"^\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*$")
+_SIZE_RE = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -348,7 +348,7 @@ def parse_size(text: str) -> tuple[int, int]:
     if not match:
         raise ValueError(text)
     width, height = int(match.group(1)), int(match.group(2))
-    if not (160 <= width <= 16384 and 120 <= height <= 16384):
+    if not (64 <= width <= 16384 and 64 <= height <= 16384):
         raise ValueError(text)
     return width, height
 
