@@ -291,7 +291,7 @@ class Layouter:
             elif isinstance(block, Paragraph):
                 lines = layout_paragraph(block.spans, width, self.metrics, s.body, s.bold,
                                          indent=block.indent)
-                items += self._lines(lines, s.body, para_gap if index else 0.0, dx=dx)
+                items += self._lines(lines, s.body, para_gap if index else 0.0, dx=dx, measure=width)
             elif isinstance(block, ListItem):
                 items += self._list_item(block, width, para_gap * 0.5, dx)
             elif isinstance(block, Figure):
@@ -313,7 +313,7 @@ class Layouter:
         marker_w = max(self.metrics.width(block.marker, s.body), s.body.size) + s.body.size * 0.5
         indent = s.body.size * 2.0
         lines = layout_paragraph(block.spans, width - indent, self.metrics, s.body, s.bold, justify=True)
-        items = self._lines(lines, s.body, gap, dx=dx + indent)
+        items = self._lines(lines, s.body, gap, dx=dx + indent, measure=width - indent)
         if items:
             marker = TextOp(dx + indent - marker_w, 0.0, block.marker, s.body)
             first = items[0]
@@ -321,17 +321,25 @@ class Layouter:
         return items
 
     def _lines(self, lines: list[Line], style, space_before: float, keep: bool = False,
-               dx: float = 0.0) -> list[Item]:
+               dx: float = 0.0, measure: float = 0.0) -> list[Item]:
         height = self._line_h(style)
-        full = max((line.width for line in lines), default=0.0)
+        # Justified lines reach the measure: a last line is short against that.
+        full = max(max((self._extent(line) for line in lines), default=0.0), measure if len(lines) > 1 else 0.0)
         out = []
         for number, line in enumerate(lines):
             ops = tuple(shift(op, dx, 0.0) for op in line.runs)
             # The last line of a paragraph never starts a page alone (keep with previous).
-            widow = number > 0 and number == len(lines) - 1 and line.width < full / 3
+            widow = number > 0 and number == len(lines) - 1 and self._extent(line) < full / 3
             out.append(Item(ops, height, space_before if number == 0 else 0.0, keep, line.chars,
                             keep_with_previous=widow, block_line=(number, len(lines))))
         return out
+
+    def _extent(self, line: Line) -> float:
+        """How wide a line is drawn (its first op's left to its last op's right)."""
+        runs = [op for op in line.runs if isinstance(op, TextOp)]
+        if not runs:
+            return line.width
+        return max(op.x + self.metrics.width(op.text, op.style) for op in runs) - min(op.x for op in runs)
 
     def _line_h(self, style, factor: float = LINE_BOX) -> float:
         return max(self.metrics.line_height(style), style.size * factor)
