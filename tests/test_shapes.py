@@ -31,7 +31,7 @@ from player.layout.templates import LAYOUTS, PAGE_ONLY, TICKER_ONLY, TextBox, ch
 from player.layout.theme import LARGE_SCALE, LINE_MAX, LINE_MIN, Frame, Theme, kiosk_theme, large_theme
 from player.model.alerts import Alert, Level
 from player.model.alertstate import ActiveAlert
-from player.model.notice import Meta, Notice, Priority
+from player.model.notice import Notice, Priority
 from player.model.schedule import evaluate
 from player.model.screen import OnScreen, Page
 from player.render.compositor import Compositor

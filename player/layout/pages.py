@@ -16,50 +16,29 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from player.layout.blocks import figure_items, scan_pages, table_items
-from player.layout.display import Metrics, Op, Page, PictureOp, QrCode, RectOp, Style, TextOp
+from player.layout.display import Metrics, Op, Page, PictureOp, RectOp, TextOp
 from player.layout.flow import Item, paginate, shift
 from player.layout.paragraph import Line, balanced_lines, layout_paragraph
 from player.layout.table import table_groups
-from player.layout.theme import LINE_MIN, MEASURE, Frame, Styles, Theme
+from player.layout.qrplace import QR_CAPTION, QrColumn, qr_place
+from player.layout.theme import MEASURE, Frame, Styles, Theme
+from player.layout.urgent import alarm_band, is_urgent, urgent_theme, urgent_title
 from player.layout.words import Segmenter, default_segmenter
 from player.model.notice import (
-    Closing, Figure, Heading, ImageBody, ListItem, Notice, Paragraph, Priority, ScanBody, SheetsBody, Span,
-    TableBlock, TableBody, TextBody,
+    Closing, Figure, Heading, ImageBody, ListItem, Notice, Paragraph, ScanBody, SheetsBody, Span, TableBlock,
+    TableBody, TextBody,
 )
 from player.model.schedule import countdown_text
 from player.model.textdoc import format_date
 
+__all__ = ["Layouter", "Pace", "QR_CAPTION", "QrColumn", "footer_texts", "is_urgent", "publicity_period",
+           "urgent_title"]
+
 PICTURE_SECONDS = 15.0
-#: Urgent notices are set this much larger (type only; the page stays the same).
-URGENT_SCALE = 1.25
-#: The word an urgent notice's band opens with (once: a title's own leading 紧急 goes).
-URGENT_WORD = "紧急"
-URGENT_MARK_COLOR = (255, 214, 102)
 #: Line box height as a multiple of the font size (Chinese body text reads best ~1.6-1.8).
 LINE_BOX = 1.7
 #: A picture is never drawn larger than this multiple of its own size.
 MAX_UPSCALE = 2.0
-#: Under the QR code of a notice with a ``url``.
-QR_CAPTION = "扫码查看全文"
-
-
-@dataclass(frozen=True)
-class QrColumn:
-    """Where a notice's QR code goes: a column at the bottom right of the page area, or —
-    when the text beside such a column would hold fewer than
-    :data:`~player.layout.theme.LINE_MIN` characters (portrait screens) — a band across
-    the bottom, under the text.
-
-    ``ops`` (the code and its caption) go on every page; ``flow_width`` x
-    ``flow_height`` is what text, tables and pictures may use; ``top`` is where the
-    code's ink starts.
-    """
-
-    ops: tuple[Op, ...]
-    flow_width: float
-    top: float
-    flow_height: float = 0.0
-    band: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,23 +196,7 @@ class Layouter:
         return ops, y
 
     def _alarm_band(self, notice: Notice, width: float, y: float) -> tuple[list[Op], float]:
-        """The urgent notice's red band: 紧急 once, then the title, white on red."""
-        s = self.styles
-        style = Style(s.title.size, True, self.theme.accent_text)
-        pad = s.body.size * 0.5
-        mark = URGENT_WORD + "｜"
-        mark_w = self.metrics.width(mark, style)
-        lines = balanced_lines([Span(urgent_title(notice.title))], width - 2 * pad - mark_w, self.metrics, style,
-                               words=self.words)
-        line_h = self._line_h(style, 1.3)
-        band_h = line_h * max(1, len(lines)) + 2 * pad
-        ops: list[Op] = [RectOp(0, y, width, band_h, self.theme.accent, radius=int(pad // 2)),
-                         TextOp(pad, y + pad + (line_h - self.metrics.line_height(style)) / 2, mark,
-                                Style(style.size, True, URGENT_MARK_COLOR))]
-        for n, line in enumerate(lines):
-            dy = y + pad + n * line_h + (line_h - self.metrics.line_height(style)) / 2
-            ops.extend(shift(op, pad + mark_w, dy) for op in line.runs)
-        return ops, band_h + s.body.size * 0.3
+        return alarm_band(notice, width, y, self.styles, self.metrics, self.theme, self.words)
 
     def running_head(self, notice: Notice) -> tuple[list[Op], float]:
         """The small ``title（续）`` line on continuation pages."""
@@ -345,38 +308,11 @@ class Layouter:
         return max(self.metrics.line_height(style), style.size * factor)
 
     def qr_column(self, notice: Notice) -> QrColumn | None:
-        """The QR code of the notice's ``url`` with its caption (None without a url).
-
-        The code is ``theme.qr`` of the unit (at most 30 % of the page width), the caption
-        扫码查看全文 in the body font. In a column at the bottom right (caption centred
-        under the code, a gutter of 1.5 body sizes beside the text) when the text beside
-        it keeps :data:`~player.layout.theme.LINE_MIN` characters a line; otherwise in a
-        band across the bottom (code at the right, caption to its left, a rule above).
-        """
+        """The QR code of the notice's ``url`` and where it goes (None without a url); see
+        :func:`player.layout.qrplace.qr_place`."""
         if self._own(notice) is not self:
             return self._own(notice).qr_column(notice)
-        url = notice.meta.url
-        if not url:
-            return None
-        s, area = self.styles, self.frame.page
-        body = s.body.size
-        size = float(min(self.theme.px(self.theme.qr, self.frame.unit), int(area.w * 0.3)))
-        caption_w = self.metrics.width(QR_CAPTION, s.body)
-        caption_h = self.metrics.line_height(s.body)
-        col_w = max(size, caption_w)
-        col_x = area.w - col_w
-        if (col_x - body * 1.5) / body >= LINE_MIN:
-            caption_y = area.h - caption_h - body * 0.25  # clear of the 第 n/m 页 below
-            box_y = caption_y - body * 0.3 - size
-            ops = (QrCode(col_x + (col_w - size) / 2, box_y, size, url),
-                   TextOp(col_x + (col_w - caption_w) / 2, caption_y, QR_CAPTION, s.body))
-            return QrColumn(ops, col_x - body * 1.5, box_y, float(area.h))
-        box_y = area.h - size - body * 0.25
-        rule_y = box_y - body * 0.5
-        ops = (RectOp(0, rule_y, area.w, max(1, body // 20), self.theme.table_line),
-               QrCode(area.w - size, box_y, size, url),
-               TextOp(area.w - size - body * 0.5 - caption_w, box_y + (size - caption_h) / 2, QR_CAPTION, s.body))
-        return QrColumn(ops, float(area.w), box_y, rule_y - body * 0.5, band=True)
+        return qr_place(notice.meta.url, self.frame, self.styles, self.metrics, self.theme)
 
     def _picture(self, notice: Notice, body: ImageBody, qr: QrColumn | None = None) -> Page:
         s, area = self.styles, self.frame.page
@@ -414,24 +350,6 @@ class Layouter:
             ops.extend(qr.ops)
         seconds = notice.meta.duration or self.pace.clamp(PICTURE_SECONDS)
         return Page(tuple(ops), 0, seconds)
-
-
-def is_urgent(notice: Notice) -> bool:
-    """An urgent notice (``priority: urgent``): set in the alert style."""
-    return notice.meta.priority == Priority.URGENT
-
-
-def urgent_title(title: str) -> str:
-    """The title without a leading 【紧急】 or 紧急 (the band says it once)."""
-    rest = title.removeprefix("【紧急】").removeprefix(URGENT_WORD).lstrip("：:　 ")
-    return rest or title
-
-
-def urgent_theme(theme: Theme) -> Theme:
-    """Type sizes of urgent notices (:data:`URGENT_SCALE` larger)."""
-    k = URGENT_SCALE
-    return replace(theme, title=theme.title * k, body=theme.body * k, heading1=theme.heading1 * k,
-                      small=theme.small * k, table=theme.table * k, table_min=theme.table_min * k)
 
 
 def publicity_period(notice: Notice) -> str | None:
