@@ -166,12 +166,18 @@ class TickerOnlyTemplate(StandardTemplate):
     full_alerts = False
     shows_pages = False
 
+    _made: tuple = ((), (), ())
+
     def ticker_messages(self, snap: OnScreen) -> tuple[str, ...]:
         """Alerts (most severe first), then urgent notices, then ticker.txt; the office
-        name when there is nothing at all."""
-        alerts = sorted(snap.alerts, key=lambda a: a.alert.level.rank)
-        messages = tuple(alert_line(a) for a in alerts) + tuple(snap.ticker)
-        return messages or (self.screen_name,)
+        name when there is nothing at all. (Built again only when they change.)"""
+        alerts, ticker, made = self._made
+        if snap.alerts is alerts and snap.ticker is ticker:
+            return made
+        ordered = sorted(snap.alerts, key=lambda a: a.alert.level.rank)
+        messages = tuple(alert_line(a) for a in ordered) + tuple(snap.ticker) or (self.screen_name,)
+        self._made = (snap.alerts, snap.ticker, messages)
+        return messages
 
 
 TEMPLATES: dict[str, type[StandardTemplate]] = {

@@ -99,8 +99,12 @@ def choose_page(library: Library, renderer, config: Config, wall: dt.datetime, n
 
 def render_still(config: Config, size: tuple[int, int], fonts: Fonts, library: Library, pictures, wall: dt.datetime,
                  trusted: bool, notice_id: str | None = None, page: int | None = None,
-                 live: tuple[str | None, int] | None = None) -> tuple["pygame.Surface", Choice, str]:
-    """One frame of the logical ``size``: (surface, what it shows, the template's name)."""
+                 live: tuple[str | None, int] | None = None,
+                 ticker_since: float | None = None) -> tuple["pygame.Surface", Choice, str]:
+    """One frame of the logical ``size``: (surface, what it shows, the template's name).
+
+    ``ticker_since``: the ticker's text arrived this many seconds before the moment (its
+    first message then shows near the left); None: long ago (where time puts it)."""
     renderer = make_renderer(config, size, fonts, pictures=pictures)
     choice = choose_page(library, renderer, config, wall, notice_id, page, live)
     preparer = Preparer(lambda: renderer, NORMAL)
@@ -121,6 +125,7 @@ def render_still(config: Config, size: tuple[int, int], fonts: Fonts, library: L
     surface = pygame.Surface(size)
     # The ticker's text runs since the start of time, as on a screen that has been on:
     # set at t = 0, drawn at the moment's t.
-    compositor.compose(surface, replace(snap, t=0.0), full=True)
+    start = 0.0 if ticker_since is None else max(0.0, snap.t - ticker_since)
+    compositor.compose(surface, replace(snap, t=start), full=True)
     compositor.compose(surface, snap, full=True)
     return surface, choice, template.name
