@@ -42,6 +42,8 @@ STRIP_RATIO = 6.0
 SPLIT_RATIO = 2.0
 #: The split template's side panel: this share of the width.
 SIDE_SHARE = 0.28
+#: Ticker-only text is at most 1/8 of the width (a tall screen set to ticker-only).
+TICKER_TEXT_SHARE = 8.0
 #: The portrait template's stacked header (two rows), as a share of the unit.
 STACKED_HEADER = 0.15
 
@@ -151,9 +153,10 @@ def split(width: int, height: int, theme: Theme, panel: Panel) -> Frame:
 
 def ticker_only(width: int, height: int, theme: Theme, panel: Panel) -> Frame:
     """The ticker fills the strip; the unit is chosen so that it does (the ticker's text
-    is ``ticker_text / ticker`` of the strip's height). There is no page: notices are
+    is ``ticker_text / ticker`` of the strip's height, at most 1/:data:`TICKER_TEXT_SHARE`
+    of its width on a screen that is not really a strip). There is no page: notices are
     laid out as empty pages (for their times in the rotation)."""
-    unit = height / theme.ticker
+    unit = min(height / theme.ticker, width / (TICKER_TEXT_SHARE * theme.ticker_text))
     empty = Box(0, 0, 0, 0)
     return Frame(width, height, empty, empty, empty, Box(0, 0, width, height), None, unit, None, None,
                  TICKER_ONLY, 1, panel.min_target_px(width, height))
