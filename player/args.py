@@ -59,14 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="stop cleanly after this many seconds")
 
     render = sub.add_parser("render", help="render one frame to a PNG file",
-                            description="Render exactly what the screen would show at a moment "
-                                        "(header, page, ticker) into a PNG, offscreen.")
+                            description="Render exactly the frame the screen shows into a PNG, offscreen: "
+                                        "the configured layout template (layout: auto picks it from --size), "
+                                        "the real compositor, header, page, footer, ticker. Which page: "
+                                        "--notice/--page if given; otherwise, without --at, when a player "
+                                        "runs on this config (its status.json is under 15 s old), the "
+                                        "notice and page that screen shows now; otherwise the rotation's "
+                                        "position at the moment (--at, default now). The last line says "
+                                        "which. Emergency alerts and dark hours are not drawn.")
     _config_arg(render)
     render.add_argument("-o", "--output", required=True, metavar="OUT.png", help="PNG file to write")
     render.add_argument("--at", metavar="ISO-8601",
                         help="the moment to show, e.g. 2026-11-27T10:30 (local time of the config's "
                              "timezone unless an offset is given; default: now)")
-    render.add_argument("--size", metavar="WxH", help="frame size (default: display.size or 1920x1080)")
+    render.add_argument("--size", metavar="WxH", help="frame size, logical (after display.rotate; default: "
+                                                      "display.size turned by display.rotate, or 1920x1080)")
     render.add_argument("--notice", metavar="ID", help="show this notice (id = path without extension)")
     render.add_argument("--page", type=int, metavar="N", help="page number of the notice (from 1)")
 
@@ -166,7 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
                                        "one core and peak RSS / PSS. Pages change every "
                                        "--page-seconds so page changes are included.")
     _config_arg(bench)
-    bench.add_argument("--size", metavar="WxH", help="frame size (default: display.size or 1920x1080)")
+    bench.add_argument("--size", metavar="WxH", help="output size (default: display.size or 1920x1080)")
+    bench.add_argument("--layout", choices=("auto", "standard", "portrait", "split", "page-only", "ticker-only"),
+                       help="layout template (default: the config's layout)")
+    bench.add_argument("--rotate", type=int, choices=(0, 90, 180, 270),
+                       help="turn the frames onto the output by this many degrees (default: display.rotate)")
     bench.add_argument("--seconds", type=float, default=20.0, metavar="S", help="how long to run (default 20)")
     bench.add_argument("--json", action="store_true", help="machine-readable output")
     bench.add_argument("--naive", dest="mode", action="store_const", const="naive", default="player",

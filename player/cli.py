@@ -7,6 +7,7 @@ in-process; ``main()`` is the console-script entry point.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import io
@@ -24,8 +25,7 @@ from player.config import Config, ConfigError, find_config, load_config, parse_s
 from player.model.limits import Limits
 from player.model.notice import Library
 from player.model.problems import Problem
-from player.model.rotation import build_cycle, slot_at
-from player.model.schedule import ACTIVE, evaluate, days_remaining
+from player.model.schedule import ACTIVE, evaluate
 from player.runtime.clock import Clock, SystemClock, trusted_time
 from player.sources.folder import FolderScanner
 
@@ -188,7 +188,8 @@ def cmd_play(args, env: Environment) -> ExitStatus:
         raise config.error("state_dir", str(exc)) from None
     if args.headless:
         log.info("running headless (--headless): no display is opened")
-    screen = open_screen(size, fullscreen, args.headless, renderer=config.display.renderer)
+    screen = open_screen(size, fullscreen, args.headless, renderer=config.display.renderer,
+                         rotate=config.display.rotate)
     from player.runtime.host import count_start
     app = App(config, screen, fonts, env.clock, starts=count_start(config.state_dir))
     app.install_signals()
@@ -201,51 +202,23 @@ def cmd_play(args, env: Environment) -> ExitStatus:
 
 
 def cmd_render(args, env: Environment) -> ExitStatus:
-    """``signage render``."""
+    """``signage render``: the frame the screen shows (runtime/still.py)."""
     config = _config(args, env)
-    size = _size(args.size, config)
+    size = _size(args.size, config) if args.size else config.display.logical(_size(None, config))
     at = _moment(args.at, config, env)
     fonts = _fonts(config)
-    from player.render.frame import Showing
     from player.render.pg import pygame
-    from player.render.factory import make_renderer
+    from player.runtime.still import StillError, live_showing, render_still
     library, store = _library(config, size)
     for problem in library.problems:
         print(f"warning: {problem.format()}", file=env.stderr)
-    renderer = make_renderer(config, size, fonts, pictures=store.get)
-    renderer.ticker.set_messages(library.ticker)
     wall, trusted = trusted_time(at, config.tz)
-    if args.notice:
-        notice = library.get(args.notice)
-        if notice is None:
-            known = ", ".join(n.id for n in library.notices) or "none"
-            raise _Fail(f"--notice: no notice {args.notice!r}; known ids: {known}")
-        pages = renderer.pages(notice)
-        page = (args.page or 1) - 1
-        if not 0 <= page < len(pages):
-            raise _Fail(f"--page: notice {args.notice!r} has {len(pages)} page(s), got {args.page}")
-        showing = Showing(notice, page, days_remaining(notice, wall, config.tz))
-    else:
-        if args.page:
-            raise _Fail("--page needs --notice")
-        decisions = evaluate(library, wall, config.tz, config.screen.tags)
-        active = [d.notice for d in decisions if d.state == ACTIVE]
-        slots = build_cycle(active, renderer.page_times)
-        local = wall.astimezone(config.tz)
-        since_midnight = (local - local.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds()
-        slot, _ = slot_at(slots, since_midnight)
-        notice = library.get(slot.notice_id) if slot else None
-        showing = Showing(notice, slot.page if slot else 0,
-                          days_remaining(notice, wall, config.tz) if notice else None)
-    surface = pygame.Surface(size)
-    renderer.draw_frame(surface, wall.astimezone(config.tz) if trusted else None, showing, at.timestamp())
-    if renderer.frame.nav is not None:  # a touch kiosk: its navigation bar, as in the rotation
-        from player.layout.kiosk import nav_targets
-        from player.render.kiosk import draw_nav
-        from player.render.kiosk_view import active_categories
-        categories = active_categories(evaluate(library, wall, config.tz, config.screen.tags))
-        draw_nav(surface, renderer.frame.nav, nav_targets(renderer.frame.nav, categories), fonts, renderer.theme,
-                 "", False, None, {"prev", "next"} if showing.notice else set())
+    live = live_showing(config.status_path, env.clock.now()) if not (args.at or args.notice) else None
+    try:
+        surface, choice, layout = render_still(config, size, fonts, library, store.get, wall, trusted,
+                                               args.notice, args.page, live)
+    except StillError as exc:
+        raise _Fail(str(exc)) from None
     out = Path(args.output)
     if not out.is_absolute():
         out = env.cwd / out
@@ -256,8 +229,8 @@ def cmd_render(args, env: Environment) -> ExitStatus:
         atomic_write(out, buffer.getvalue())
     except OSError as exc:
         raise _Fail(f"cannot write {out}: {exc.strerror or exc}") from None
-    what = f"{showing.notice.id} page {showing.page + 1}" if showing.notice else "idle page (no notices)"
-    print(f"wrote {out} ({size[0]}x{size[1]}, {what})", file=env.stdout)
+    what = f"{choice.notice.id} page {choice.page + 1}" if choice.notice else "idle page (no notices)"
+    print(f"wrote {out} ({size[0]}x{size[1]} {layout}, {what}; {choice.source})", file=env.stdout)
     return ExitStatus.OK
 
 
@@ -270,7 +243,7 @@ def cmd_schedule(args, env: Environment) -> ExitStatus:
     from player.model.schedule import next_change
     from player.render.factory import make_renderer
     library, _store = _library(config)
-    renderer = make_renderer(config, config.display.size or (1920, 1080), fonts)
+    renderer = make_renderer(config, config.display.logical(config.display.size or (1920, 1080)), fonts)
     wall, trusted = trusted_time(at, config.tz)
     decisions = evaluate(library, wall, config.tz, config.screen.tags)
     rows = []
@@ -521,7 +494,12 @@ def cmd_bench(args, env: Environment) -> ExitStatus:
     from player.runtime.display import open_screen
     if args.seconds <= 0 or args.page_seconds <= 0:
         raise _Fail("--seconds and --page-seconds must be positive")
-    screen = open_screen(size, False, headless=not args.display, renderer=config.display.renderer)
+    config = dataclasses.replace(
+        config, layout=args.layout or config.layout,
+        display=dataclasses.replace(config.display, rotate=config.display.rotate if args.rotate is None
+                                    else args.rotate))
+    screen = open_screen(size, False, headless=not args.display, renderer=config.display.renderer,
+                         rotate=config.display.rotate)
     screen.headless = False  # offscreen, but at the configured frame rate
     result = run_bench(config, screen, fonts, args.seconds, args.mode, args.page_seconds)
     if args.json:

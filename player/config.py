@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from player.layout.theme import Theme
+from player.layout.templates import AUTO, LAYOUTS
+from player.layout.theme import Panel, Theme
 from player.model.keyfile import KeyFormatError, KeyKind, parse_key_text
 from player.model.limits import MIB, Limits
 from player.model.meta import parse_clock_time, parse_days, parse_hours
@@ -57,6 +58,19 @@ class DisplayConfig:
     fullscreen: bool = True
     fps: int = 60
     renderer: str = "auto"  # auto | software | accelerated
+    rotate: int = 0  # 0 | 90 | 180 | 270: the panel is mounted turned clockwise by this
+    diagonal_inches: float = 43.0
+    viewing_distance_m: float = 3.0
+
+    @property
+    def panel(self) -> Panel:
+        """The physical panel, for sizes (theme.py)."""
+        return Panel(self.diagonal_inches, self.viewing_distance_m)
+
+    def logical(self, size: tuple[int, int]) -> tuple[int, int]:
+        """The size frames are composed at for a physical output ``size`` (w and h swap
+        at 90 and 270 degrees)."""
+        return (size[1], size[0]) if self.rotate in (90, 270) else size
 
 
 @dataclass(frozen=True)
@@ -225,6 +239,7 @@ class Config:
     interaction: InteractionConfig = InteractionConfig()
     metrics: MetricsConfig = MetricsConfig()
     timezone: str = "Asia/Shanghai"
+    layout: str = AUTO  # auto | standard | portrait | split | page-only | ticker-only
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
     log_level: str = "info"
@@ -320,7 +335,7 @@ def _opt(parser: Parser) -> Parser:
     return parse
 
 
-_SIZE_RE = re.compile(r"^\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*$")
+_SIZE_RE = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -333,7 +348,7 @@ def parse_size(text: str) -> tuple[int, int]:
     if not match:
         raise ValueError(text)
     width, height = int(match.group(1)), int(match.group(2))
-    if not (160 <= width <= 16384 and 120 <= height <= 16384):
+    if not (64 <= width <= 16384 and 64 <= height <= 16384):
         raise ValueError(text)
     return width, height
 
@@ -559,6 +574,12 @@ def _log_level(item: Located, _ctx: _Ctx) -> str:
     return item.value.lower()
 
 
+def _rotate(item: Located, _ctx: _Ctx) -> int:
+    if isinstance(item.value, bool) or item.value not in (0, 90, 180, 270):
+        raise _Bad(f"expected 0, 90, 180 or 270 (degrees clockwise), got {_got(item)}")
+    return int(item.value)
+
+
 def _mib(low: float, high: float) -> Parser:
     number = _number(low, high)
 
@@ -583,7 +604,7 @@ def _color(item: Located, _ctx: _Ctx) -> tuple[int, int, int]:
 
 
 def _theme_schema() -> dict[str, tuple[str, Parser]]:
-    """Every size (a fraction of the screen height) and colour of the Theme."""
+    """Every size (a fraction of the unit, see layout/theme.py) and colour of the Theme."""
     schema: dict[str, tuple[str, Parser]] = {}
     for f in fields(Theme):
         if f.name == "nav":  # set by interaction.touch, not by hand
@@ -605,7 +626,10 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "display": (DisplayConfig, {
         "size": ("size", _size), "fullscreen": ("fullscreen", _bool),
         "fps": ("fps", _number(1, 240, integer=True)),
-        "renderer": ("renderer", _choice("auto", "software", "accelerated"))}),
+        "renderer": ("renderer", _choice("auto", "software", "accelerated")),
+        "rotate": ("rotate", _rotate),
+        "diagonal_inches": ("diagonal_inches", _number(5, 400)),
+        "viewing_distance_m": ("viewing_distance_m", _number(0.3, 50))}),
     "drop": (DropConfig, {"dir": ("dir", _existing_dir), "poll": ("poll", _poll),
                           "rescan": ("rescan", _number(10, 86400)),
                           "quiet": ("quiet", _number(0.1, 60)),
@@ -657,6 +681,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "metrics": (MetricsConfig, {"textfile": ("textfile", _textfile), "listen": ("listen", _listen)}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
+    "layout": ("layout", _choice(AUTO, *LAYOUTS)),
     "timezone": ("timezone", _timezone),
     "state_dir": ("state_dir", _state_dir),
     "status_file": ("status_file", _status_file),

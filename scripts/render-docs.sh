@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Re-render the pictures in docs/: every sample notice at 1920x1080 and 1366x768
-# (first page, and the last page of multi-page notices), plus the README screenshot.
-# Uses the fixed moment 2026-11-27 10:30 so pictures change only when the code does.
+# Re-render the pictures in docs/: every sample notice at 1920x1080, 1366x768 and
+# 1080x1920 (portrait; first page, and the last page of multi-page notices), the strips
+# 1920x160 and 512x64 (ticker-only), each layout template and an urgent notice
+# (scripts/render-screens.py), the kiosk (scripts/render-kiosk-docs.py), plus the README
+# screenshot. Uses the fixed moment 2026-11-27 10:30 so pictures change only when the
+# code does. Every picture is `signage render`: the real compositor and template.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -16,7 +19,7 @@ declare -A names=(
   [chart]="民生实事/2026年民生实事项目进度"
   [decision]="重要决策/关于实施2026年老旧小区改造项目的决定（示例）"
 )
-for size in 1920x1080 1366x768; do
+for size in 1920x1080 1366x768 1080x1920; do
   mkdir -p "docs/screens/$size"
   for key in "${!names[@]}"; do
     id="${names[$key]}"
@@ -38,6 +41,13 @@ PY
     fi
   done
 done
+mkdir -p docs/screens/strips
+for size in 1920x160 512x64; do
+  "$signage" render -o "docs/screens/strips/$size.png" --at "$at" --size "$size"
+done
+.venv/bin/python scripts/render-screens.py
+.venv/bin/python scripts/render-kiosk-docs.py
+.venv/bin/python scripts/render-kiosk-docs.py --size 1080x1920 --prefix kiosk-portrait
 "$signage" render -o docs/screenshot.png --at "$at" --notice "${names[report]}"
 "$signage" render -o docs/screenshot-gongshi.png --at "$at" --notice "${names[gongshi]}"
 

@@ -8,7 +8,8 @@ simulated clock, injects taps (as a resident would), and saves the frames:
     kiosk-reading.png    a notice opened from the list (its QR code, when it has a url)
     kiosk-large.png      the same notice in 大字 (large text)
 
-Usage: .venv/bin/python scripts/render-kiosk-docs.py [--size 1920x1080]
+Usage: .venv/bin/python scripts/render-kiosk-docs.py [--size 1920x1080] [--prefix kiosk]
+(scripts/render-docs.sh also draws kiosk-portrait-*.png at 1080x1920.)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screens"))
+    parser.add_argument("--prefix", default="kiosk", help="file names: PREFIX-rotation.png …")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
@@ -56,11 +58,11 @@ def main() -> None:
         app: App | None = None
 
         def tap_target(kind: str, value: str = "") -> None:
-            target = next(t for t in app.kiosk.targets if t.kind == kind and (not value or t.value == value))
+            target = next(t for t in app.compositor.kiosk.targets if t.kind == kind and (not value or t.value == value))
             _tap(target.box.x + target.box.w / 2, target.box.y + target.box.h / 2)
 
         def tap_row() -> None:
-            row = app.kiosk._listing.rows[0]  # noqa: SLF001 - the first notice of the list
+            row = app.compositor.kiosk._listing.rows[0]  # noqa: SLF001 - the first notice of the list
             _tap(row.box.x + row.box.w / 3, row.box.y + row.box.h / 2)
 
         def _tap(x: float, y: float) -> None:
@@ -72,10 +74,10 @@ def main() -> None:
             pygame.image.save(app.screen.surface, str(out / name))
             print(f"wrote {out / name}")
 
-        steps = [(3.0, lambda: save("kiosk-rotation.png")),
-                 (3.5, lambda: tap_target(CATEGORY, "办事指南")), (4.5, lambda: save("kiosk-list.png")),
-                 (5.0, tap_row), (6.0, lambda: save("kiosk-reading.png")),
-                 (6.5, lambda: tap_target(LARGE)), (7.5, lambda: save("kiosk-large.png"))]
+        steps = [(3.0, lambda: save(f"{args.prefix}-rotation.png")),
+                 (3.5, lambda: tap_target(CATEGORY, "办事指南")), (4.5, lambda: save(f"{args.prefix}-list.png")),
+                 (5.0, tap_row), (6.0, lambda: save(f"{args.prefix}-reading.png")),
+                 (6.5, lambda: tap_target(LARGE)), (7.5, lambda: save(f"{args.prefix}-large.png"))]
         clock = ScriptedClock(start)
         for seconds, step in steps:
             clock.at(seconds, step)

@@ -454,3 +454,20 @@ def test_theme_mistakes_name_the_key(make_config, theme: str, needle: str) -> No
     with pytest.raises(ConfigError) as info:
         load_config(make_config(extra="theme:\n" + theme))
     assert needle in str(info.value)
+
+
+def test_screen_shape_keys(make_config) -> None:
+    config = load_config(make_config(extra="layout: portrait\ndisplay: {rotate: 270, diagonal_inches: 55, "
+                                            "viewing_distance_m: 5}"))
+    assert config.layout == "portrait" and config.display.rotate == 270
+    assert config.display.logical((1920, 1080)) == (1080, 1920)
+    assert config.display.panel.min_body_px(1920, 1080) > load_config(make_config()).display.panel.min_body_px(
+        1920, 1080)   # farther away: larger text
+    defaults = load_config(make_config())
+    assert (defaults.layout, defaults.display.rotate, defaults.display.diagonal_inches,
+            defaults.display.viewing_distance_m) == ("auto", 0, 43.0, 3.0)
+    for extra, needle in (("layout: sideways", "layout: expected one of auto, standard"),
+                          ("display: {rotate: 45}", "display.rotate: expected 0, 90, 180 or 270"),
+                          ("display: {diagonal_inches: 2}", "display.diagonal_inches")):
+        with pytest.raises(ConfigError, match=needle):
+            load_config(make_config(extra=extra))

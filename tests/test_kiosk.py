@@ -89,16 +89,23 @@ def rows(app: App):
 
 
 def test_targets_are_large_enough_and_do_not_overlap() -> None:
-    for width, height in ((1920, 1080), (1366, 768)):
+    for width, height in ((1920, 1080), (1366, 768), (3840, 2160), (1080, 1920), (768, 1366)):
         frame = Frame.for_size(width, height, kiosk_theme(Theme()))
         categories = ["公示公告", "办事指南", "财务公开", "重要决策", "民生实事", "收费标准"]
-        targets = nav_targets(frame.nav, categories)
+        targets = nav_targets(frame.nav, categories, frame.nav_rows)
+        assert frame.nav_rows == (2 if height > width else 1)
         assert {t.kind for t in targets} == {PREV, NEXT, HOME, CATEGORY, LARGE}
+        least = min_target_px(width, height)   # 12 mm on the default 43-inch panel
+        assert least == frame.min_target
         for t in targets:
-            assert t.box.h >= min_target_px(height) and t.box.w >= min_target_px(height), t
+            assert t.box.h >= least and t.box.w >= least, t
             assert frame.nav.y <= t.box.y and t.box.bottom <= frame.nav.bottom
-        boxes = sorted((t.box.x, t.box.right) for t in targets)
-        assert all(a_right < b_left for (_, a_right), (b_left, _) in zip(boxes, boxes[1:]))
+            assert frame.nav.x <= t.box.x and t.box.right <= frame.nav.right
+        for a in targets:   # never touching: a gap between any two
+            for b in targets:
+                if a is not b:
+                    assert (a.box.right < b.box.x or b.box.right < a.box.x
+                            or a.box.bottom < b.box.y or b.box.bottom < a.box.y), (a, b)
         assert frame.page.bottom < frame.nav.y and frame.nav.bottom == frame.ticker.y
     assert round(NAV_SHARE * 1080 * 0.248) >= 24  # the bar itself: about 25 mm tall
 

@@ -161,7 +161,7 @@ def test_header_texts_and_untrusted_clock() -> None:
 
 @pytest.mark.parametrize("args, needle", [
     (["--notice", "不存在/公告"], "known ids"),
-    (["--notice", "公示公告/任前公示", "--page", "9"], "has 2 page(s)"),
+    (["--notice", "公示公告/任前公示", "--page", "9"], "has 3 page(s)"),   # 2 before issue 17 (larger type)
     (["--size", "1920*1080"], "WIDTHxHEIGHT"),
     (["--at", "tomorrow"], "--at"),
 ])
@@ -188,3 +188,27 @@ def test_clock_digits_from_cached_glyphs_match_drawing_the_text() -> None:
         header._text(direct, rect.x, moment.strftime("%H:%M:%S"), header.clock_style)
         assert pygame.image.tobytes(cached.subsurface(rect), "RGB") == \
             pygame.image.tobytes(direct.subsurface(rect), "RGB"), moment
+
+
+# -- signage render: the template, and what a running player shows (issue 17) --------------
+
+def test_render_shows_what_a_running_player_shows_else_the_rotation(tmp_path: Path) -> None:
+    import json
+    config = write_config(tmp_path / "config", CONTENT, state=tmp_path / "state")
+    (tmp_path / "state").mkdir()
+    status = tmp_path / "state" / "status.json"
+    now = dt.datetime.now(dt.timezone.utc)
+    status.write_text(json.dumps({"updated_at": now.isoformat(), "showing": {
+        "notice": "公示公告/任前公示", "page": 2, "pages": 3}}), encoding="utf-8")
+    live = run_signage("render", "-c", str(config), "-o", str(tmp_path / "live.png"), "--size", "1080x1920")
+    assert live.returncode == 0, live.stderr
+    assert "1080x1920 portrait, 公示公告/任前公示 page 2; what the running player shows now" in live.stdout
+    # a status.json older than 3 x 5 s: no player runs; the rotation at the moment instead
+    old = now - dt.timedelta(seconds=16)
+    status.write_text(json.dumps({"updated_at": old.isoformat(), "showing": {
+        "notice": "公示公告/任前公示", "page": 2, "pages": 3}}), encoding="utf-8")
+    idle = run_signage("render", "-c", str(config), "-o", str(tmp_path / "strip.png"), "--size", "512x64")
+    assert idle.returncode == 0, idle.stderr
+    assert "512x64 ticker-only" in idle.stdout and "the rotation at" in idle.stdout
+    import pygame
+    assert pygame.image.load(str(tmp_path / "strip.png")).get_size() == (512, 64)

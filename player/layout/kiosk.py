@@ -2,9 +2,11 @@
 
 A kiosk screen has a navigation bar above the ticker: ‹ 上一页, 首页 (back to the
 rotation), one tab per category (栏目, the content's first-level folders), 大字 and
-下一页 ›. A category opens a list of its notices as large rows. Every target is at
-least :data:`MIN_TARGET_MM` tall on a 21.5-inch 1080p screen (0.248 mm a pixel) —
-older readers miss small targets — and targets never touch (a gap between them).
+下一页 ›. On a narrow (portrait) screen the bar has two rows: the buttons on the first,
+the category tabs on the second. A category opens a list of its notices as large rows.
+Every target is at least :data:`MIN_TARGET_MM` tall and wide on the configured panel
+(``display.diagonal_inches``; :meth:`~player.layout.theme.Panel.min_target_px`) — older
+readers miss small targets — and targets never touch (a gap between them).
 """
 
 from __future__ import annotations
@@ -13,11 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from player.layout.display import Box
+from player.layout.theme import MIN_TARGET_MM, Panel
 
-#: Recommended minimum touch-target size (WCAG 2.5.5 asks 44 CSS px; 12 mm is the usual
-#: physical figure for kiosks). At 0.248 mm per pixel that is 48 px.
-MIN_TARGET_MM = 12.0
-MM_PER_PX_1080 = 0.248
 
 PREV, NEXT, HOME, CATEGORY, LARGE, ROW = "prev", "next", "home", "category", "large", "row"
 
@@ -37,8 +36,20 @@ class Target:
         return b.x <= x < b.right and b.y <= y < b.bottom
 
 
-def nav_targets(nav: Box, categories: Sequence[str]) -> tuple[Target, ...]:
-    """The navigation bar: page buttons at the ends, 首页 and the category tabs between, 大字."""
+def nav_targets(nav: Box, categories: Sequence[str], rows: int = 1) -> tuple[Target, ...]:
+    """The navigation bar: page buttons at the ends, 首页 and the category tabs between, 大字.
+
+    With ``rows`` 2 (portrait): ‹ 上一页, 首页, 大字, 下一页 › on the first row, the
+    category tabs sharing the second."""
+    if rows >= 2:
+        row_h = nav.h // 2
+        top = nav_targets(Box(nav.x, nav.y, nav.w, row_h), ())
+        if not categories:
+            return top
+        gap = max(4, row_h // 12)
+        tabs = _row(Box(nav.x + gap, nav.y + row_h + gap // 2, nav.w - 2 * gap, nav.h - row_h - gap - gap // 2),
+                    [(CATEGORY, c, c) for c in categories], gap)
+        return top + tabs
     gap = max(4, nav.h // 12)
     y, h = nav.y + gap, nav.h - 2 * gap
     side = max(h * 2, nav.w // 10)       # 上一页 / 下一页: wide, at the screen edges
@@ -50,11 +61,17 @@ def nav_targets(nav: Box, categories: Sequence[str]) -> tuple[Target, ...]:
     targets.append(Target(LARGE, Box(right - large, y, large, h), label="大字"))
     right -= large + gap
     tabs = [(HOME, "", "首页"), *((CATEGORY, c, c) for c in categories)]
-    width = (right - left - gap * (len(tabs) - 1)) / len(tabs)
+    return tuple(targets) + _row(Box(left, y, right - left, h), tabs, gap)
+
+
+def _row(box: Box, tabs: Sequence[tuple[str, str, str]], gap: int) -> tuple[Target, ...]:
+    """Tabs sharing ``box`` equally, ``gap`` apart."""
+    width = (box.w - gap * (len(tabs) - 1)) / len(tabs)
+    out = []
     for i, (kind, value, label) in enumerate(tabs):
-        x = round(left + i * (width + gap))
-        targets.append(Target(kind, Box(x, y, round(left + i * (width + gap) + width) - x, h), value, label))
-    return tuple(targets)
+        x = round(box.x + i * (width + gap))
+        out.append(Target(kind, Box(x, box.y, round(box.x + i * (width + gap) + width) - x, box.h), value, label))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,6 @@ def hit(targets: Sequence[Target], x: float, y: float) -> Target | None:
     return next((t for t in targets if t.contains(x, y)), None)
 
 
-def min_target_px(height: int) -> int:
-    """:data:`MIN_TARGET_MM` in pixels on a 21.5-inch screen of this height."""
-    return round(MIN_TARGET_MM / MM_PER_PX_1080 * height / 1080)
+def min_target_px(width: int, height: int, panel: Panel = Panel()) -> int:
+    """:data:`MIN_TARGET_MM` in pixels on a ``width`` x ``height`` panel."""
+    return panel.min_target_px(width, height)

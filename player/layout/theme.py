@@ -1,14 +1,20 @@
-"""Sizes and colours of the screen, relative to its height.
+"""Sizes and colours of the screen, relative to a *unit* derived from its shape.
 
-Sizes are fractions of the screen height so 1366x768, 1920x1080 and 3840x2160 screens
-all look alike. At 1080 px the body text is 38 px: about 18 mm on a 43-inch screen,
-comfortable from two metres. Colours follow the red-and-white style of Chinese
+Every size of the :class:`Theme` is a fraction of ``Frame.unit``. The unit comes from the
+shorter side of the screen, the width the page column may take (so a body line holds
+20-40 Chinese characters, about :data:`LINE_TARGET`) and the physical panel
+(:class:`Panel`: body characters at least 1/300 of the viewing distance tall), see
+:func:`shape_unit` and docs/configuration.md. At 1920x1080 the unit is 1242 px and body
+text 43 px: 21 mm on a 43-inch panel, comfortable from three metres. The regions of
+each layout template (header, page, ticker, side panel …) are in
+:mod:`player.layout.templates`. Colours follow the red-and-white style of Chinese
 government notice boards; contrast of body text on the page is above 12:1.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from player.layout.display import RGB, Box, Style
@@ -16,7 +22,7 @@ from player.layout.display import RGB, Box, Style
 
 @dataclass(frozen=True)
 class Theme:
-    """Proportions (of screen height) and colours."""
+    """Proportions (of the unit, :attr:`Frame.unit`) and colours."""
 
     header: float = 0.085
     ticker: float = 0.072
@@ -49,22 +55,82 @@ class Theme:
     table_head_fg: RGB = (255, 255, 255)
     table_line: RGB = (215, 208, 196)
 
-    def px(self, fraction: float, height: int) -> int:
-        """A proportion of the screen height in whole pixels."""
+    def px(self, fraction: float, height: float) -> int:
+        """A proportion of the unit (``height``) in whole pixels."""
         return max(1, round(fraction * height))
 
 
 #: The alert band (yellow and blue alerts) above the ticker, as a share of the unit.
 BAND = 0.074
 
+#: Body lines should hold about this many Chinese characters (the unit is raised toward it
+#: on wide screens) and never more than :data:`LINE_MAX` nor fewer than :data:`LINE_MIN`.
+LINE_TARGET = 36
+LINE_MIN = 20
+LINE_MAX = 40
+#: The page's measure is capped at this many body characters (a little under LINE_MAX:
+#: justified lines with compressed punctuation may hold one more).
+MEASURE = 38
+#: The unit is at most this multiple of the shorter side (else the header and ticker
+#: would eat a landscape screen's height).
+UNIT_CAP = 1.15
+#: Body characters at least 1/300 of the viewing distance tall; touch targets >= 12 mm.
+LEGIBILITY = 300.0
+MIN_TARGET_MM = 12.0
+#: No text of the frame is smaller than this share of the unit (nor 12 px).
+MIN_TEXT = 0.018
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The physical screen: its diagonal and how far away it is read from
+    (``display.diagonal_inches``, ``display.viewing_distance_m``)."""
+
+    diagonal_inches: float = 43.0
+    viewing_distance_m: float = 3.0
+
+    def mm_per_px(self, width: int, height: int) -> float:
+        """Pixel pitch in millimetres of a ``width`` x ``height`` panel of this diagonal."""
+        return self.diagonal_inches * 25.4 / math.hypot(width, height)
+
+    def min_body_px(self, width: int, height: int) -> int:
+        """The smallest body size (em, px) that is 1/300 of the viewing distance tall."""
+        return math.ceil(self.viewing_distance_m * 1000.0 / LEGIBILITY / self.mm_per_px(width, height))
+
+    def min_target_px(self, width: int, height: int) -> int:
+        """:data:`MIN_TARGET_MM` in pixels on this panel."""
+        return math.ceil(MIN_TARGET_MM / self.mm_per_px(width, height))
+
+
+def shape_unit(width: int, height: int, column: float, theme: "Theme", panel: Panel = Panel()) -> float:
+    """The length every size of the theme is a fraction of, for a screen and the width
+    ``column`` its page column may take (the screen width, or less beside a side panel).
+
+    1. ``u = max(short, column / (LINE_TARGET * body + 2 * margin))``: the shorter side,
+       raised on wide screens so that a full-width line holds about LINE_TARGET characters;
+    2. ``u = min(u, UNIT_CAP * short)``: the header and ticker stay a small share;
+    3. ``u = min(u, column / (LINE_MIN * body + 2 * margin))``: at least LINE_MIN a line;
+    4. ``u = max(u, panel.min_body_px / body)``: body characters are 1/300 of the viewing
+       distance tall, whatever that costs (the physical rule wins).
+    """
+    short = min(width, height)
+    per_line = theme.body + 2 * theme.margin / LINE_TARGET
+    unit = max(float(short), column / (LINE_TARGET * per_line))
+    unit = min(unit, UNIT_CAP * short)
+    unit = min(unit, column / (LINE_MIN * theme.body + 2 * theme.margin))
+    return max(unit, panel.min_body_px(width, height) / theme.body)
+
 
 @dataclass(frozen=True)
 class Frame:
-    """Where the header, the page area and the ticker sit on a screen.
+    """Where the regions of one layout template sit on a screen (logical pixels).
 
-    ``unit`` is the length every size of the theme is a fraction of (the screen height
-    for the standard landscape template). ``band`` is where a yellow or blue alert is
-    shown, above the ticker, over the bottom of the page area.
+    ``unit`` is the length every size of the theme is a fraction of (:func:`shape_unit`).
+    A region a template does not have is an empty box (``h == 0``) for header, page,
+    footer and ticker, ``None`` for the others: ``nav`` (a kiosk's navigation bar, in
+    ``nav_rows`` rows), ``band`` (a yellow or blue alert, above the ticker over the
+    bottom of the page area) and ``side`` (the split template's panel). Made by
+    :func:`player.layout.templates.frame_for`.
     """
 
     width: int
@@ -73,37 +139,35 @@ class Frame:
     page: Box
     footer: Box
     ticker: Box
-    nav: Box | None = None  # kiosks: category tabs and page buttons, above the ticker
+    nav: Box | None = None
     unit: float = 0.0
     band: Box | None = None
+    side: Box | None = None
+    layout: str = "standard"
+    nav_rows: int = 1
+    min_target: int = 0   # touch targets at least this many px (12 mm on the panel)
 
     def __post_init__(self) -> None:
         if not self.unit:
             object.__setattr__(self, "unit", float(self.height))
 
     @classmethod
-    def for_size(cls, width: int, height: int, theme: Theme = Theme()) -> "Frame":
-        """Split a screen of ``width`` x ``height`` pixels into its regions."""
-        header_h = theme.px(theme.header, height)
-        ticker_h = theme.px(theme.ticker, height)
-        margin = max(theme.px(theme.margin, height), width // 40)
-        gap = theme.px(theme.gap, height)
-        footer_h = theme.px(theme.footer, height)
-        nav_h = theme.px(theme.nav, height) if theme.nav > 0 else 0
-        top = header_h + gap
-        bottom = height - ticker_h - nav_h - gap // 2
-        page = Box(margin, top, width - 2 * margin, bottom - footer_h - top)
-        footer = Box(margin, bottom - footer_h, width - 2 * margin, footer_h)
-        nav = Box(0, height - ticker_h - nav_h, width, nav_h) if nav_h else None
-        band_h = max(24, round(BAND * height))
-        band = Box(0, height - ticker_h - nav_h - band_h, width, band_h)
-        return cls(width, height, Box(0, 0, width, header_h), page, footer,
-                   Box(0, height - ticker_h, width, ticker_h), nav, float(height), band)
+    def for_size(cls, width: int, height: int, theme: "Theme" = None, layout: str = "auto",
+                 panel: Panel = Panel()) -> "Frame":
+        """The regions of ``layout`` (default: chosen by the aspect ratio) on a screen of
+        ``width`` x ``height`` pixels."""
+        from player.layout.templates import frame_for  # the templates build on this module
+        return frame_for(layout, width, height, theme or Theme(), panel)
+
+    @property
+    def min_text(self) -> int:
+        """No text of this frame is smaller (px)."""
+        return max(12, round(MIN_TEXT * self.unit))
 
 
 @dataclass(frozen=True)
 class Styles:
-    """Concrete text styles for one screen height."""
+    """Concrete text styles for one unit (:attr:`Frame.unit`)."""
 
     title: Style
     heading1: Style
@@ -119,8 +183,8 @@ class Styles:
     period: Style
 
     @classmethod
-    def for_height(cls, height: int, theme: Theme = Theme()) -> "Styles":
-        """Styles scaled to a screen height."""
+    def for_height(cls, height: float, theme: Theme = Theme()) -> "Styles":
+        """Styles scaled to a unit (historically the screen height)."""
         body = theme.px(theme.body, height)
         return cls(
             title=Style(theme.px(theme.title, height), True, theme.accent),
@@ -138,9 +202,9 @@ class Styles:
         )
 
 
-#: The kiosk navigation bar's height as a share of the unit (≈ 103 px, 25 mm at 1080p).
+#: The kiosk navigation bar's height as a share of the unit (118 px at 1920x1080).
 NAV_SHARE = 0.095
-#: 大字: text sizes multiplied by this (body 38 px -> 53 px at 1080p).
+#: 大字: text sizes multiplied by this (body 43 px -> 61 px at 1920x1080).
 LARGE_SCALE = 1.4
 
 

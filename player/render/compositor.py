@@ -1,14 +1,16 @@
 """The compositor: one frame from one snapshot, and only the rectangles that changed.
 
 Like Textual's compositor: the regions of the screen (a :class:`~player.layout.theme.Frame`
-made by the layout template) are drawn by their owners — the header (date and clock,
-the clock digits once a second), the ticker (every frame, scrolled in place), the alert
-band, and the page area, which belongs to one *view* at a time:
+made by the layout template, render/templates.py) are drawn by their owners — the
+template's chrome (header, side panel; the clock digits once a second), the ticker
+(every frame, scrolled in place), the alert band, and the page area, which belongs to
+one *view* at a time:
 
 - :class:`~player.render.views.RotationView`: the rotation's pages with their wipe;
 - :class:`~player.render.kiosk_view.KioskView`: a resident browsing (touch kiosks);
 - :class:`~player.render.views.AlertView`: a red or orange alert over the whole body;
-- dark: the power schedule switched the screen off — nothing is drawn.
+- dark: the power schedule switched the screen off — nothing is drawn;
+- ticker: a strip (ticker-only template) has no page area; alerts go into the ticker.
 
 :meth:`Compositor.compose` takes an :class:`~player.model.screen.OnScreen` snapshot and
 returns the rectangles to present; when the view changes everything is drawn once.
@@ -23,18 +25,21 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from player.layout.alert import alert_band
+from player.layout.display import op_bounds
+from player.layout.templates import TextBox
 from player.layout.theme import Frame, Styles, Theme
 from player.model.screen import OnScreen
 from player.render.draw import draw_ops
 from player.render.fonts import Fonts
-from player.render.header import Header
 from player.render.kiosk_view import KioskView
 from player.render.pagecache import PageSource
 from player.render.pg import pygame
 from player.render.ticker import Ticker
+from player.render.templates import StandardTemplate, make_template
 from player.render.views import AlertPages, AlertView, Painter, RotationView
 
 DARK = "dark"
+TICKER = "ticker"
 ALERT = "alert"
 KIOSK = "kiosk"
 ROTATION = "rotation"
@@ -53,29 +58,34 @@ class Showing:
 class Compositor:
     """Draws frames of one screen shape into a surface."""
 
-    def __init__(self, frame: Frame, fonts: Fonts, theme: Theme, pages: PageSource, drawings, *,
-                 screen_name: str, ticker_speed: float, fps: float, tz: ZoneInfo,
-                 touch: bool = False, idle_return: float = 60.0) -> None:
+    def __init__(self, template: "StandardTemplate | Frame", fonts: Fonts, theme: Theme, pages: PageSource,
+                 drawings, *, screen_name: str, ticker_speed: float, fps: float, tz: ZoneInfo,
+                 touch: bool = False, idle_return: float = 60.0, touch_map=None) -> None:
         """Args:
-            frame: the regions (from the layout template).
+            template: the layout template (render/templates.py); a bare Frame gets the
+                template class its ``layout`` names.
             pages: drawn pages (the runtime's preparation service).
             drawings: the same service's ``drawing(key, draw)`` for alert pages.
             touch: a kiosk (browsing view and navigation bar).
+            touch_map: (x, y) on the physical screen -> (x, y) on the logical one
+                (``display.rotate``); None: the same.
         """
-        self.frame = frame
+        if isinstance(template, Frame):
+            template = make_template(template, fonts, theme, screen_name, tz)
+        self.template = template
+        frame = self.frame = template.frame
         self.fonts = fonts
         self.theme = theme
         self.tz = tz
         self.styles = Styles.for_height(frame.unit, theme)
         self.painter = Painter(frame, fonts, theme, self.styles, screen_name)
-        self.header = Header(frame.header, fonts, theme, screen_name, frame.unit) if frame.header.h else None
+        self.header = template.header
         self.ticker = Ticker(frame.ticker, fonts, theme, ticker_speed, frame.unit, fps) if frame.ticker.h else None
         self.rotation = RotationView(self.painter, pages)
         self.alert = AlertView(self.painter, AlertPages(self.painter, drawings, tz))
-        self.kiosk = KioskView(self.painter, pages, idle_return, tz) if touch and frame.nav is not None else None
+        self.kiosk = KioskView(self.painter, pages, idle_return, tz, touch_map) \
+            if touch and frame.nav is not None and template.shows_pages else None
         self.view: str | None = None
-        self._header_key: tuple | None = None
-        self._second: int | None = None
         self._band: tuple | None = None
         self._ticker: tuple[str, ...] | None = None
         self._decisions: tuple | None = None
@@ -100,7 +110,8 @@ class Compositor:
                 return [surface.get_rect()]
             return []
         if full:
-            self._header_key = self._second = self._band = None
+            self._band = None
+            self.template.reset()
             self.rotation.reset()
             self.alert.reset()
         rects: list[pygame.Rect] = []
@@ -110,7 +121,7 @@ class Compositor:
             rects += self.alert.draw(surface, snap, t, full)
         elif view == ROTATION:
             rects += self.rotation.draw(surface, snap, t, full)
-        rects += self._header(surface, snap)
+        rects += self.template.chrome(surface, snap)
         rects += self._alert_band(surface, snap, full)
         rects += self._ticker_band(surface, snap, full)
         return rects
@@ -118,25 +129,13 @@ class Compositor:
     def _view_for(self, snap: OnScreen) -> str:
         if not snap.screen_on:
             return DARK
+        if not self.template.shows_pages:
+            return TICKER
         if snap.full_alert is not None:
             return ALERT
         if self.kiosk is not None and self.kiosk.visible:
             return KIOSK
         return ROTATION
-
-    def _header(self, surface: "pygame.Surface", snap: OnScreen) -> list["pygame.Rect"]:
-        if self.header is None:
-            return []
-        second = int(snap.wall.timestamp())
-        if second == self._second:
-            return []
-        self._second = second
-        local = snap.local
-        key = (local.date() if local else None, snap.trusted)
-        if key != self._header_key:
-            self._header_key = key
-            return [self.header.draw(surface, local)]
-        return [self.header.draw_clock(surface, local)] if local is not None else []
 
     def _alert_band(self, surface: "pygame.Surface", snap: OnScreen, full: bool) -> list["pygame.Rect"]:
         band = self.frame.band
@@ -161,9 +160,10 @@ class Compositor:
     def _ticker_band(self, surface: "pygame.Surface", snap: OnScreen, full: bool) -> list["pygame.Rect"]:
         if self.ticker is None:
             return []
-        if snap.ticker != self._ticker:
-            self._ticker = snap.ticker
-            self.ticker.set_messages(snap.ticker, snap.t)
+        messages = self.template.ticker_messages(snap)
+        if messages != self._ticker:
+            self._ticker = messages
+            self.ticker.set_messages(messages, snap.t)
         rects = [self.ticker.draw_label(surface)] if full else []
         rects.append(self.ticker.draw(surface, snap.t))
         return rects
@@ -216,6 +216,28 @@ class Compositor:
         if view == ROTATION:
             return Showing(ROTATION, snap.page.notice if snap.page else None)
         return Showing(view)
+
+    def text_boxes(self, snap: OnScreen) -> list[tuple[str, TextBox]]:
+        """Every text of the frame's chrome for ``snap`` with its region (header, side,
+        footer, idle, band, ticker): what the geometric checks (tests/test_shapes.py) look
+        at; the page's own texts come from its layout."""
+        out = self.template.text_boxes(snap)
+        view = self._view_for(snap)
+        if view == ROTATION:
+            if snap.page is not None:
+                out += [("footer", b) for b in self.painter.footer_boxes(snap.page)]
+            else:
+                out += [("page", b) for b in self.painter.idle_boxes(not snap.ready)]
+        band = self.frame.band
+        if band is not None and view != ALERT and snap.band_alerts:
+            alerts = snap.band_alerts
+            for op in alert_band(alerts[0].alert, band.w, band.h, self.fonts, more=len(alerts) - 1):
+                if hasattr(op, "text"):
+                    x, y, w, h = op_bounds(op, self.fonts)
+                    out.append(("band", TextBox(op.text, band.x + x, band.y + y, w, h, op.style)))
+        if self.ticker is not None:
+            out += [("ticker", b) for b in self.ticker.boxes()]
+        return out
 
     def interaction(self) -> dict:
         """``status.json`` → ``interaction``."""

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from player.config import Config
 from player.layout.pages import Pace
-from player.layout.theme import Theme, kiosk_theme, large_theme
+from player.layout.templates import frame_for
+from player.layout.theme import Frame, Theme, kiosk_theme, large_theme
 from player.render.fonts import Fonts
 from player.render.frame import FrameRenderer
 
@@ -29,8 +30,16 @@ def screen_theme(config: Config, large: bool = False) -> Theme:
     return large_theme(theme) if large else theme
 
 
+def screen_frame(config: Config, size: tuple[int, int]) -> Frame:
+    """The regions of the configured layout template (``layout``, ``auto`` by the shape)
+    on a logical screen of ``size``, sized for the configured panel. 大字 pages use the
+    same frame (only their type is larger)."""
+    return frame_for(config.layout, size[0], size[1], screen_theme(config), config.display.panel)
+
+
 def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: float | None = None,
                   large: bool = False, pictures: Callable[[str], "bytes | None"] | None = None) -> FrameRenderer:
-    """The renderer for a screen size, as configured."""
+    """The renderer for a (logical) screen size, as configured."""
     return FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config),
-                         screen_theme(config, large), fps or config.display.fps, pictures)
+                         screen_theme(config, large), fps or config.display.fps, pictures,
+                         frame=screen_frame(config, size))

@@ -46,18 +46,23 @@ class FrameRenderer:
 
     def __init__(self, size: tuple[int, int], fonts: Fonts, screen_name: str,
                  ticker_speed: float, pace: Pace = Pace(), theme: Theme = Theme(),
-                 fps: float = 60.0, pictures: "Callable[[str], bytes | None] | None" = None) -> None:
+                 fps: float = 60.0, pictures: "Callable[[str], bytes | None] | None" = None,
+                 frame: Frame | None = None) -> None:
+        """Args:
+            frame: the regions of the screen's layout template (default: the one
+                ``layout: auto`` picks for ``size`` with ``theme``).
+        """
         width, height = size
         self.size = size
         self.theme = theme
         self.fonts = fonts
-        self.frame = Frame.for_size(width, height, theme)
+        self.frame = frame or Frame.for_size(width, height, theme)
         self.layouter = Layouter(self.frame, fonts, theme, pace)
         self.screen_name = screen_name
         #: decoded pictures by sha256, loaded from the store by the drawing thread
         self.pictures = PictureSource(pictures) if pictures is not None else None
-        self.header = Header(self.frame.header, fonts, theme, screen_name, height)
-        self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, height, fps)
+        self.header = Header(self.frame.header, fonts, theme, screen_name, self.frame.unit, self.frame.min_text)
+        self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, self.frame.unit, fps)
         #: Full layouts (display lists) of recently used notices; page times of all.
         self._layouts: OrderedDict[tuple[str, str], tuple[Page, ...]] = OrderedDict()
         self._times: dict[tuple[str, str], tuple[float, ...]] = {}
@@ -136,7 +141,7 @@ class FrameRenderer:
         pages = self.pages(notice)
         page = pages[min(index, len(pages) - 1)]
         box = self.frame.page
-        surface = pygame.Surface((box.w, box.h))
+        surface = pygame.Surface((max(1, box.w), max(1, box.h)))
         surface.fill(self.theme.background)
         draw_ops(surface, page.ops, self.fonts, self.pictures)
         self._surfaces[key] = surface

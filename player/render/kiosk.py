@@ -36,7 +36,7 @@ def draw_nav(surface: "pygame.Surface", nav: Box, targets: Sequence[Target], fon
     """The bar: ``active`` is the highlighted tab (a category, or "" for 首页); buttons
     not in ``enabled`` are drawn dimmed; the ``pressed`` one darker (touch feedback)."""
     surface.fill(theme.ticker_bg, _rect(nav))
-    size = max(12, round(nav.h * 0.36))
+    size = max(12, round(min((t.box.h for t in targets), default=nav.h) * 0.43))
     for target in targets:
         selected = (target.kind == HOME and active == "") or (target.kind == CATEGORY and target.value == active) \
             or (target.kind == LARGE and large)
@@ -45,9 +45,9 @@ def draw_nav(surface: "pygame.Surface", nav: Box, targets: Sequence[Target], fon
         if pressed is not None and target == pressed:
             fill = _shade(fill, PRESSED_DARKEN)
         rect = _rect(target.box)
-        pygame.draw.rect(surface, fill, rect, border_radius=max(4, nav.h // 10))
+        pygame.draw.rect(surface, fill, rect, border_radius=max(4, target.box.h // 8))
         color = (140, 140, 150) if dim else theme.accent_text
-        room = target.box.w - nav.h * 0.2
+        room = target.box.w - target.box.h * 0.24
         style = Style(size, True, color)
         natural = fonts.width(target.label, style)
         if natural > room:  # a smaller size before cutting a category name (not below 2/3)

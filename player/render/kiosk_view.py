@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from player.layout.browsing import LIST, READING, ROTATION, Action, Kiosk
@@ -27,6 +28,15 @@ from player.render.pagecache import LARGE as LARGE_TEXT, NORMAL, PageSource
 from player.render.pg import pygame
 from player.render.views import Painter
 
+class TouchMap(Protocol):
+    """Touches on a rotated panel (runtime/present.py ``Rotation``)."""
+
+    physical: tuple[int, int]
+
+    def to_logical(self, x: float, y: float) -> tuple[float, float]:
+        """A physical pixel position -> the logical one."""
+
+
 def active_categories(decisions: Sequence[Decision]) -> tuple[str, ...]:
     """The kiosk's tabs: categories of the notices on screen now, sorted."""
     return tuple(sorted({d.notice.category for d in decisions if d.state == ACTIVE and d.notice.category}))
@@ -35,15 +45,20 @@ def active_categories(decisions: Sequence[Decision]) -> tuple[str, ...]:
 class KioskView:
     """Browsing on a touch kiosk (created only with ``interaction.touch: true``)."""
 
-    def __init__(self, painter: Painter, pages: PageSource, idle_return: float, tz: ZoneInfo) -> None:
+    def __init__(self, painter: Painter, pages: PageSource, idle_return: float, tz: ZoneInfo,
+                 touch_map: "TouchMap | None" = None) -> None:
+        """Args:
+            touch_map: a rotated panel's mapping of touches (None: not rotated).
+        """
         self.painter = painter
+        self.touch_map = touch_map
         self.pages = pages
         self.frame = painter.frame
         assert self.frame.nav is not None, "the kiosk theme reserves a navigation bar"
         self.kiosk = Kiosk(idle_return, self.frame.width)
         self.tz = tz
         self.categories: tuple[str, ...] = ()
-        self.targets: tuple[Target, ...] = nav_targets(self.frame.nav, ())
+        self.targets: tuple[Target, ...] = nav_targets(self.frame.nav, (), self.frame.nav_rows)
         self.suspended = False        # an urgent notice or an alert has the screen
         self.nav_dirty = True
         self.page_dirty = False
@@ -72,21 +87,26 @@ class KioskView:
         categories = active_categories(decisions)
         if categories != self.categories:
             self.categories = categories
-            self.targets = nav_targets(self.frame.nav, categories)
+            self.targets = nav_targets(self.frame.nav, categories, self.frame.nav_rows)
             self.nav_dirty = True
 
     # -- input -------------------------------------------------------------------------------
 
     def handle(self, event: "pygame.event.Event", t: float) -> Action | None:
-        """A pygame event: finger (normalised coordinates) or left mouse button."""
+        """A pygame event: finger (normalised coordinates of the physical screen) or left
+        mouse button, mapped to the logical screen on a rotated panel."""
+        mapping = self.touch_map
+        width, height = mapping.physical if mapping is not None else (self.frame.width, self.frame.height)
         if event.type in (pygame.FINGERDOWN, pygame.FINGERUP):
-            x, y = event.x * self.frame.width, event.y * self.frame.height
+            x, y = event.x * width, event.y * height
             down = event.type == pygame.FINGERDOWN
         elif event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP) and event.button == 1 \
                 and not getattr(event, "touch", False):  # SDL also sends touches as mouse events
             (x, y), down = event.pos, event.type == pygame.MOUSEBUTTONDOWN
         else:
             return None
+        if mapping is not None:
+            x, y = mapping.to_logical(x, y)
         return self.touch(x, y, down, t)
 
     def touch(self, x: float, y: float, down: bool, t: float) -> Action | None:
@@ -213,7 +233,7 @@ class KioskView:
         theme, fonts, styles = self.painter.theme, self.painter.fonts, self.painter.styles
         surface.fill(theme.background, body)
         ids = [d.notice.id for d in decisions if d.state == ACTIVE and d.notice.category == k.category]
-        row_h = max(round(styles.body.size * 2.2), 64)
+        row_h = max(round(styles.body.size * 2.2), 64, self.frame.min_target)
         area = self.frame.page
         self._listing = list_page(area, ids, k.list_page, row_h, round(styles.body.size * 1.8))
         self._pages, k.list_page = self._listing.pages, self._listing.page

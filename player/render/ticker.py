@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from player.layout.display import Box, Style
+from player.layout.templates import TextBox
 from player.layout.theme import Theme
 from player.layout.ticker import Cycle, Track
 from player.render.fonts import Fonts
@@ -20,13 +21,18 @@ from player.render.pg import pygame
 
 LABEL = "通知公告"
 KEEP_SEGMENTS = 4
+#: The label is left out when it would take more of the band's width than this (strips).
+LABEL_SHARE = 0.2
 
 
 class Ticker:
     """Draws the ticker band for a moment in time."""
 
-    def __init__(self, box: Box, fonts: Fonts, theme: Theme, speed: float, height: int,
+    def __init__(self, box: Box, fonts: Fonts, theme: Theme, speed: float, height: float,
                  fps: float = 60.0) -> None:
+        """Args:
+            height: the unit the theme's sizes are fractions of.
+        """
         self.box = box
         self.fonts = fonts
         self.theme = theme
@@ -34,9 +40,15 @@ class Ticker:
         label_style = Style(round(self.style.size * 0.8), True, theme.accent_text)
         pad = self.style.size * 0.6
         label_w = round(fonts.width(LABEL, label_style) + 2 * pad)
-        self.label = pygame.Surface((label_w, box.h))
+        if label_w > box.w * LABEL_SHARE:  # a strip: every pixel for the text
+            label_w = 0
+        self.label = pygame.Surface((max(1, label_w), box.h))
         self.label.fill(theme.accent)
-        fonts.draw(self.label, pad, (box.h - fonts.line_height(label_style)) / 2, LABEL, label_style)
+        self._label_box = None
+        if label_w:
+            y = (box.h - fonts.line_height(label_style)) / 2
+            fonts.draw(self.label, pad, y, LABEL, label_style)
+            self._label_box = (pad, y, fonts.width(LABEL, label_style), fonts.line_height(label_style), label_style)
         # Only the rows the text occupies change from frame to frame.
         line_h = min(box.h, round(fonts.line_height(self.style)))
         self.area = pygame.Rect(box.x + label_w, box.y + (box.h - line_h) // 2, box.w - label_w, line_h)
@@ -45,6 +57,16 @@ class Ticker:
         self._drawn: tuple | None = None  # (surface, strip position) of the last draw
         self._band: pygame.Surface | None = None
         self._surfaces: OrderedDict[tuple[int, int], pygame.Surface] = OrderedDict()
+
+    def boxes(self) -> list[TextBox]:
+        """The label's text box, and the strip the moving text runs in (its line box)."""
+        out = []
+        if self._label_box is not None:
+            x, y, w, h, style = self._label_box
+            out.append(TextBox(LABEL, self.box.x + x, self.box.y + y, w, h, style))
+        a = self.area
+        out.append(TextBox("", a.x, a.y, a.w, a.h, self.style))
+        return out
 
     @property
     def messages(self) -> tuple[str, ...]:
@@ -80,7 +102,8 @@ class Ticker:
     def draw_label(self, surface: "pygame.Surface") -> "pygame.Rect":
         """The band's background and the fixed label (drawn once, not every frame)."""
         surface.fill(self.theme.ticker_bg, self.rect)
-        surface.blit(self.label, (self.box.x, self.box.y))
+        if self._label_box is not None:
+            surface.blit(self.label, (self.box.x, self.box.y))
         self._drawn = None
         return self.rect
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from player.layout.alert import alert_colors, alert_pages
 from player.layout.display import Style
 from player.layout.pages import footer_texts
+from player.layout.templates import TextBox
 from player.layout.theme import Frame, Styles, Theme
 from player.model.alertstate import ActiveAlert
 from player.model.screen import OnScreen, Page
@@ -51,45 +52,61 @@ class Painter:
         self.screen_name = screen_name
 
     def body_rect(self) -> "pygame.Rect":
-        """Everything between the header and the navigation bar or ticker."""
+        """Everything between the header and the navigation bar or ticker (beside the
+        side panel, if any)."""
         frame = self.frame
         top = frame.header.bottom if frame.header.h else 0
         bottom = frame.nav.y if frame.nav is not None else (frame.ticker.y if frame.ticker.h else frame.height)
-        return pygame.Rect(0, top, frame.width, bottom - top)
+        right = frame.side.x if frame.side is not None else frame.width
+        return pygame.Rect(0, top, right, bottom - top)
+
+    def footer_boxes(self, page: Page | None) -> list[TextBox]:
+        """The footer's texts and where they go: 第 n/m 页 at the right, the 公示 line at
+        the left, cut with … so that the two never meet."""
+        if page is None:
+            return []
+        foot, styles, fonts = self.frame.footer, self.styles, self.fonts
+        left, right = footer_texts(page.notice, page.index + 1, page.pages, page.days_left)
+        y = foot.y + (foot.h - fonts.line_height(styles.small)) / 2
+        out, room = [], float(foot.w)
+        if right:
+            w = fonts.width(right, styles.muted)
+            out.append(TextBox(right, foot.right - w, y, w, fonts.line_height(styles.muted), styles.muted))
+            room = foot.w - w - styles.small.size
+        if left:
+            text = fit(fonts, left, styles.period, room)
+            out.append(TextBox(text, foot.x, y, fonts.width(text, styles.period), fonts.line_height(styles.period),
+                               styles.period))
+        return out
 
     def footer(self, surface: "pygame.Surface", page: Page | None) -> "pygame.Rect":
         """The line under the page: 公示 days remaining and 第 n/m 页."""
         foot = self.frame.footer
         rect = pygame.Rect(foot.x, foot.y, foot.w, foot.h)
         surface.fill(self.theme.background, rect)
-        if page is None:
-            return rect
-        left, right = footer_texts(page.notice, page.index + 1, page.pages, page.days_left)
-        styles = self.styles
-        y = foot.y + (foot.h - self.fonts.line_height(styles.small)) / 2
-        if right:
-            w = self.fonts.width(right, styles.muted)
-            self.fonts.draw(surface, foot.right - w, y, right, styles.muted)
-            room = foot.w - w - styles.small.size
-        else:
-            room = foot.w
-        if left:
-            self.fonts.draw(surface, foot.x, y, fit(self.fonts, left, styles.period, room), styles.period)
+        for item in self.footer_boxes(page):
+            self.fonts.draw(surface, item.x, item.y, item.text, item.style)
         return rect
+
+    def idle_boxes(self, loading: bool) -> list[TextBox]:
+        """The idle page's texts: the office name and 暂无公告 (正在载入 at start)."""
+        box, styles, fonts = self.frame.page, self.styles, self.fonts
+        title = Style(styles.title.size, True, self.theme.accent)
+        out = []
+        for text, style, dy in ((self.screen_name, title, -0.6), (LOADING_TEXT if loading else IDLE_TEXT,
+                                                                   styles.muted, 0.8)):
+            text = fit(fonts, text, style, box.w)
+            w = fonts.width(text, style)
+            y = box.y + box.h / 2 + dy * title.size * 1.2
+            out.append(TextBox(text, box.x + (box.w - w) / 2, y, w, fonts.line_height(style), style))
+        return out
 
     def idle(self, surface: "pygame.Surface", loading: bool) -> "pygame.Rect":
         """The office name and 暂无公告 (or 正在载入 while the content is read at start)."""
         body = self.body_rect()
         surface.fill(self.theme.background, body)
-        box = self.frame.page
-        styles = self.styles
-        title = Style(styles.title.size, True, self.theme.accent)
-        for text, style, dy in ((self.screen_name, title, -0.6), (LOADING_TEXT if loading else IDLE_TEXT,
-                                                                   styles.muted, 0.8)):
-            text = fit(self.fonts, text, style, box.w)
-            w = self.fonts.width(text, style)
-            y = box.y + box.h / 2 + dy * title.size * 1.2
-            self.fonts.draw(surface, box.x + (box.w - w) / 2, y, text, style)
+        for item in self.idle_boxes(loading):
+            self.fonts.draw(surface, item.x, item.y, item.text, item.style)
         return body
 
     def wipe_step(self, surface: "pygame.Surface", wipe: Wipe, t: float) -> tuple["pygame.Rect", bool]:

@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from player.config import Config
-from player.layout.theme import Frame
 from player.model.power import PowerSchedule
 from player.model.scheduler import Scheduler
 from player.render.compositor import Compositor
-from player.render.factory import make_renderer, screen_theme
+from player.render.factory import make_renderer, screen_frame, screen_theme
+from player.render.templates import make_template
 from player.render.fonts import Fonts
 from player.render.pagecache import LARGE, NORMAL, PageCache
 from player.render.pg import pygame
@@ -129,10 +129,12 @@ class App:
         self.content = ContentState(clock, self.trust, self.pages, scheduler, self.power_schedule, tz,
                                     config.screen.tags, ("drop", "bundle") if self.sync else ("drop",))
         theme = screen_theme(config)
-        self.compositor = Compositor(Frame.for_size(*size, theme), fonts, theme, self.pages, self.pages,
+        template = make_template(screen_frame(config, size), fonts, theme, config.screen.name, tz)
+        self.compositor = Compositor(template, fonts, theme, self.pages, self.pages,
                                      screen_name=config.screen.name, ticker_speed=config.ticker.speed, fps=fps,
                                      tz=tz, touch=config.interaction.touch,
-                                     idle_return=config.interaction.idle_return)
+                                     idle_return=config.interaction.idle_return,
+                                     touch_map=getattr(screen.presenter, "rotation", None))
 
         # -- services, started in this order and stopped in reverse --
         content = self.content

@@ -30,7 +30,7 @@ from player.render.draw import draw_ops
 from player.render.fonts import Fonts
 from player.render.frame import Showing
 from player.render.pg import pygame
-from player.render.factory import make_renderer
+from player.render.factory import make_renderer, screen_frame
 from player.runtime.app import App
 from player.runtime.clock import SystemClock, trusted_time
 from player.runtime.display import Screen
@@ -107,7 +107,8 @@ def run_bench(config: Config, screen: Screen, fonts: Fonts, seconds: float, mode
     summary = stats.summary()
     return {
         "mode": mode, "driver": screen.driver,
-        "size": f"{screen.size[0]}x{screen.size[1]}", "seconds": round(wall, 1), "frames": summary.frames,
+        "size": f"{screen.size[0]}x{screen.size[1]}", "layout": screen_frame(config, screen.size).layout,
+        "rotate": config.display.rotate, "seconds": round(wall, 1), "frames": summary.frames,
         "cpu_ms_mean": _r(summary.cpu_ms_mean), "cpu_ms_p50": _r(summary.cpu_ms_p50),
         "cpu_ms_p99": _r(summary.cpu_ms_p99), "cpu_ms_max": _r(summary.cpu_ms_max),
         "fps": _r(summary.fps, 2), "interval_ms_p99": _r(summary.interval_ms_p99),
@@ -189,7 +190,8 @@ def _minimal(config: Config, screen: Screen, fonts: Fonts, seconds: float) -> Fr
 def format_report(result: dict) -> str:
     """Human-readable lines."""
     return "\n".join([
-        f"{result['mode']} loop, {result['driver']} driver, {result['size']}, {result['seconds']} s, "
+        f"{result['mode']} loop, {result['driver']} driver, {result['size']} {result['layout']}"
+        + (f" rotated {result['rotate']}°" if result.get("rotate") else "") + f", {result['seconds']} s, "
         f"{result['frames']} frames",
         f"  per-frame CPU ms: mean {result['cpu_ms_mean']}, p50 {result['cpu_ms_p50']}, "
         f"p99 {result['cpu_ms_p99']}, max {result['cpu_ms_max']}",

@@ -18,7 +18,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 from player.render.pg import pygame
-from player.runtime.present import Presenter, PresenterError, SurfacePresenter, TexturePresenter
+from player.runtime.present import Presenter, PresenterError, RotatedPresenter, SurfacePresenter, TexturePresenter
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,24 @@ def wants_accelerated(renderer: str, driver: str) -> bool:
 
 
 def open_screen(size: tuple[int, int] | None, fullscreen: bool, headless: bool,
-                env: MutableMapping[str, str] = os.environ, renderer: str = "auto") -> Screen:
+                env: MutableMapping[str, str] = os.environ, renderer: str = "auto", rotate: int = 0) -> Screen:
     """Open the display, or an offscreen one when there is none (or ``headless``).
 
     Args:
+        size: the physical output's size (None: the display's own).
         renderer: ``display.renderer`` (auto, software or accelerated, see present.py).
+        rotate: ``display.rotate``: frames are composed at the logical size (w and h
+            swapped at 90 and 270) and turned onto the output.
     """
+    screen = _open_screen(size, fullscreen, headless, env, renderer)
+    if rotate:
+        screen.presenter = RotatedPresenter(screen.presenter, rotate)
+        log.info("display rotated %d° (frames composed at %dx%d)", rotate, *screen.size)
+    return screen
+
+
+def _open_screen(size: tuple[int, int] | None, fullscreen: bool, headless: bool,
+                 env: MutableMapping[str, str], renderer: str) -> Screen:
     driver = None if headless else pick_driver(env, sorted(glob.glob("/dev/dri/card*")))
     if driver == "dummy":
         headless = True
