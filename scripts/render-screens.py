@@ -26,7 +26,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from player.cli import _library  # noqa: E402
+from player.commands.common import drop_library  # noqa: E402
 from player.config import load_config  # noqa: E402
 from player.render.fonts import load_fonts  # noqa: E402
 from player.render.pg import pygame  # noqa: E402
@@ -49,7 +49,7 @@ date: 2026-11-27
 
 def save(config, size, out: Path, notice: str | None = None) -> None:
     fonts = load_fonts()
-    library, store = _library(config, size)
+    library, store = drop_library(config, size)
     # strips: the ticker's text came 0.9 of a screen width ago, so its first message shows
     since = size[0] * 0.9 / config.ticker.speed if size[1] <= 200 else None
     surface, choice, layout = render_still(config, size, fonts, library, store.get, AT, True, notice,

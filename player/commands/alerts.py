@@ -1,7 +1,7 @@
 """``signage alert …`` and ``signage playlog --alerts``: the command-line side of alerts.
 
-Called from :mod:`player.cli` (``cmd_alert``, ``cmd_playlog``), with its
-:class:`~player.cli.Environment` and exit codes: 0 done, 1 refused content (a CAP
+Dispatched by :mod:`player.cli` (``alert``; ``playlog --alerts`` from commands/logs.py), with its
+:class:`~player.commands.common.Environment` and exit codes: 0 done, 1 refused content (a CAP
 message we do not show, an unknown alert id, an expired message), 2 usage or
 configuration (a bad level or time, a missing key or site folder).
 """
@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from player.cli import Environment, ExitStatus, _Fail
+from player.commands.common import Environment, ExitStatus, Fail
 from player.config import Config, find_config, load_config
 from player.model.alerts import MAX_LIFETIME, Alert, AlertError, Level, MsgType, Status, parse_alert, parse_until
 
@@ -35,7 +35,7 @@ def _screens(args) -> tuple[str, ...]:
         return ()
     tags = tuple(t.strip() for t in args.screens.replace("，", ",").split(",") if t.strip())
     if not tags:
-        raise _Fail("--screens: give at least one tag, e.g. --screens lobby,public (or --all-screens)")
+        raise Fail("--screens: give at least one tag, e.g. --screens lobby,public (or --all-screens)")
     return tags
 
 
@@ -47,7 +47,7 @@ def run_alert(args, env: Environment) -> ExitStatus:
         try:
             document = current(site)
         except AlertPublishError as exc:
-            raise _Fail(str(exc), ExitStatus.PROBLEMS) from None
+            raise Fail(str(exc), ExitStatus.PROBLEMS) from None
         _print_list(document, env)
         return ExitStatus.OK
     key = _key(args, env)
@@ -55,12 +55,12 @@ def run_alert(args, env: Environment) -> ExitStatus:
     try:
         published = _act(args, env, site, key, now)
     except AlertPublishError as exc:
-        raise _Fail(str(exc), ExitStatus.ERROR if exc.usage else ExitStatus.PROBLEMS) from None
+        raise Fail(str(exc), ExitStatus.ERROR if exc.usage else ExitStatus.PROBLEMS) from None
     except AlertError as exc:
         usage = args.alert_command != "import"
-        raise _Fail(str(exc), ExitStatus.ERROR if usage else ExitStatus.PROBLEMS) from None
+        raise Fail(str(exc), ExitStatus.ERROR if usage else ExitStatus.PROBLEMS) from None
     except OSError as exc:
-        raise _Fail(f"cannot write {site}: {exc.strerror or exc}") from None
+        raise Fail(f"cannot write {site}: {exc.strerror or exc}") from None
     live = [a for a in published.alerts if a.type is not MsgType.CANCEL]
     print(f"alerts.json sequence {published.sequence}: {len(live)} live message(s), "
           f"{len(published.alerts) - len(live)} cancel(s)"
@@ -74,7 +74,7 @@ def _key(args, env: Environment):
     try:
         return load_private_key(_path(args.key, env))
     except (OSError, KeyFileError) as exc:
-        raise _Fail(f"--key: {getattr(exc, 'strerror', None) or exc}") from None
+        raise Fail(f"--key: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _act(args, env: Environment, site: Path, key, now: dt.datetime):
@@ -83,7 +83,7 @@ def _act(args, env: Environment, site: Path, key, now: dt.datetime):
         tz = now.tzinfo
         level = Level.parse(args.level)
         if level is None:
-            raise _Fail(f"--level: expected 红, 橙, 黄 or 蓝 (or red … blue, I … IV), got {args.level!r}")
+            raise Fail(f"--level: expected 红, 橙, 黄 or 蓝 (or red … blue, I … IV), got {args.level!r}")
         until = parse_until(args.until, now, tz)
         sent = now.replace(microsecond=0)
         alert_id = args.id or sent.astimezone(tz).strftime("%Y%m%d-%H%M%S")
@@ -113,11 +113,11 @@ def _act(args, env: Environment, site: Path, key, now: dt.datetime):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise _Fail(f"{args.file}: {exc.strerror or exc}") from None
+            raise Fail(f"{args.file}: {exc.strerror or exc}") from None
         try:
             message = parse_cap(data, _screens(args))
         except AlertError as exc:
-            raise _Fail(f"{args.file}: {exc}", ExitStatus.PROBLEMS) from None
+            raise Fail(f"{args.file}: {exc}", ExitStatus.PROBLEMS) from None
         published = alertpublish.import_cap(site, key, message, now)
         if message.alert is not None:
             a = message.alert
@@ -127,7 +127,7 @@ def _act(args, env: Environment, site: Path, key, now: dt.datetime):
             print(f"imported CAP cancel {message.identifier!r}: cancelled {', '.join(message.cancels)}",
                   file=env.stdout)
         return published
-    raise _Fail(f"unknown action {args.alert_command!r}")
+    raise Fail(f"unknown action {args.alert_command!r}")
 
 
 def _print_list(document, env: Environment) -> None:
@@ -153,7 +153,7 @@ def alert_report(args, env: Environment, config: Config, files, since: dt.date |
     until = until or env.clock.now().astimezone(tz).date()
     since = since or until - dt.timedelta(days=30)
     if since > until:
-        raise _Fail(f"--since {since} is after --until {until}")
+        raise Fail(f"--since {since} is after --until {until}")
     records = {}
     for day, path in files:
         if day > until or day < since - dt.timedelta(days=MAX_LIFETIME.days + 1):
@@ -169,3 +169,8 @@ def alert_report(args, env: Environment, config: Config, files, since: dt.date |
     else:
         env.stdout.write(alert_report_text(report))
     return ExitStatus.OK
+
+
+def cmd_alert(args, env: Environment) -> ExitStatus:
+    """``signage alert send|cancel|clear|import|list``."""
+    return run_alert(args, env)

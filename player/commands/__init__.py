@@ -1,0 +1,1 @@
+"""The subcommands of ``signage``, a module per group; :mod:`player.cli` parses and dispatches."""
