@@ -13,12 +13,13 @@ import pytest
 
 from conftest import write_config
 from player.cli import Environment, program
-from player.model import proof
+from player.model import proof, proofformat
 from player.model.alertproof import build_alert_report
 from player.model.alerts import Alert, Level, MsgType, Status
 from player.model.notice import Meta, Notice, TextBody
 from player.runtime.clock import FixedClock
-from player.runtime.playlog import PlayLog, read_records, verify_folder
+from player.runtime.playlog import PlayLog
+from player.runtime.playlogread import read_records, verify_folder
 
 TZ = ZoneInfo("Asia/Shanghai")
 SCREEN = "马宫街道便民服务中心"
@@ -86,7 +87,7 @@ def test_notice_coverage_names_the_alert_as_the_cause_of_a_gap(logged: Path) -> 
     assert day.state == "uncovered"
     assert [(p.cause, p.start, p.end) for g in day.gaps for p in g.parts] == [
         (proof.ALERT, at("10:00"), at("11:00"))]
-    assert "全屏显示紧急预警" in proof.report_text(report)
+    assert "全屏显示紧急预警" in proofformat.report_text(report)
 
 
 def test_the_alert_report_pairs_starts_and_ends_per_screen(logged: Path) -> None:

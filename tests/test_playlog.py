@@ -27,10 +27,11 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, run_signage, write_config
 from player.cli import Environment, ExitStatus, program
-from player.model import proof
+from player.model import playchain
 from player.model.notice import Meta, Notice, TextBody
 from player.runtime.clock import FixedClock
-from player.runtime.playlog import PlayLog, day_files, read_json, read_records, read_text, verify_folder
+from player.runtime.playlog import PlayLog
+from player.runtime.playlogread import day_files, read_json, read_records, read_text, verify_folder
 
 TZ = ZoneInfo("Asia/Shanghai")
 SCREEN = "测试街道便民服务中心"
@@ -84,10 +85,10 @@ def test_lines_chain_descriptions_and_head(tmp_path: Path) -> None:
     assert lines[2]["kind"] is None and lines[2]["period"] is None
     assert lines[5]["start"] == "2026-11-23T18:00:00+08:00" and lines[5]["sha256"] is None
     assert lines[6]["sha256"] == "d" * 64  # a new version is described again
-    assert lines[0]["prev"] == proof.ZERO
+    assert lines[0]["prev"] == playchain.ZERO
     for before, line in zip(lines, lines[1:]):
         assert line["prev"] == before["hash"]
-    assert all(proof.line_hash(x) == x["hash"] for x in lines)
+    assert all(playchain.line_hash(x) == x["hash"] for x in lines)
     raw = (folder / "2026-11-23.jsonl").read_text(encoding="utf-8")
     assert "任前公示" in raw and raw.endswith("\n")  # UTF-8, not \\u escapes
     assert read_json(folder / "head.json") == {"file": "2026-11-23.jsonl", "lines": 8, "hash": lines[-1]["hash"]}
@@ -313,7 +314,7 @@ def test_verify_passes_an_intact_log(three_days: Path, tmp_path: Path) -> None:
 def _change_line(lines: list[str]) -> None:
     record = json.loads(lines[14])  # line 15: shown ten seconds less
     record["end"] = record["end"].replace(":40+", ":30+").replace(":00+", ":50+").replace(":20+", ":10+")
-    lines[14] = proof.encode(record)
+    lines[14] = playchain.encode(record)
 
 
 @pytest.mark.parametrize(("change", "expected"), [
@@ -514,7 +515,7 @@ def test_any_single_change_is_found_at_its_line(steps, start: int, victim: int, 
         else:
             record = json.loads(lines[number - 1])
             record["end"] = record["start"] if record["end"] != record["start"] else record["end"][:-6] + "+00:00"
-            lines[number - 1] = proof.encode(record)
+            lines[number - 1] = playchain.encode(record)
         path.write_text("".join(lines), encoding="utf-8")
         problems, _ = verify_folder(folder)
         assert len(problems) == 1, problems

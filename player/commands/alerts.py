@@ -148,7 +148,7 @@ def alert_report(args, env: Environment, config: Config, files, since: dt.date |
                  until: dt.date | None) -> ExitStatus:
     """``signage playlog --alerts [--since] [--until] [--json]``."""
     from player.model.alertproof import alert_report_json, alert_report_text, build_alert_report
-    from player.runtime import playlog
+    from player.runtime import playlogread
     tz = config.tz
     until = until or env.clock.now().astimezone(tz).date()
     since = since or until - dt.timedelta(days=30)
@@ -159,7 +159,7 @@ def alert_report(args, env: Environment, config: Config, files, since: dt.date |
         if day > until or day < since - dt.timedelta(days=MAX_LIFETIME.days + 1):
             continue
         try:
-            records[day] = playlog.read_records(path)  # earlier days too: an alert may have started then
+            records[day] = playlogread.read_records(path)  # earlier days too: an alert may have started then
         except OSError as exc:
             print(f"warning: cannot read {path}: {exc}", file=env.stderr)
     report = build_alert_report(records, since=since, until=until, tz=tz)

@@ -16,8 +16,8 @@ def cmd_playlog(args, env: Environment) -> ExitStatus:
     """``signage playlog``: the proof-of-play report, or ``--verify`` of the hash chain."""
     import re
 
-    from player.model import proof
-    from player.runtime import playlog
+    from player.model import proof, proofformat
+    from player.runtime import playlogread
 
     config = command_config(args, env)
     folder = config.state_dir / "playlog"
@@ -34,7 +34,7 @@ def cmd_playlog(args, env: Environment) -> ExitStatus:
         except ValueError:
             raise Fail(f"{option}: expected a date like 2026-11-27, got {text!r}") from None
 
-    files = playlog.day_files(folder)
+    files = playlogread.day_files(folder)
     if args.alerts and not args.verify:
         from player.commands.alerts import alert_report
         return alert_report(args, env, config, files, day("--since", args.since), day("--until", args.until))
@@ -42,7 +42,7 @@ def cmd_playlog(args, env: Environment) -> ExitStatus:
         if not files:
             raise Fail(f"no play log in {folder}: nothing to verify (the player writes it while "
                         "playing, every playlog.flush_minutes)", ExitStatus.PROBLEMS)
-        problems, count = playlog.verify_folder(folder)
+        problems, count = playlogread.verify_folder(folder)
         for problem in problems:
             print(problem, file=env.stdout)
         if problems:
@@ -62,16 +62,16 @@ def cmd_playlog(args, env: Environment) -> ExitStatus:
         else:
             print(f"no play log yet in {folder} (the player writes it while playing)", file=env.stdout)
         return ExitStatus.OK
-    records = playlog.records_for_report(files, since, until, tz, args.notice)
+    records = playlogread.records_for_report(files, since, until, tz, args.notice)
     settings = proof.Settings(config.playlog.office_hours, config.playlog.office_days,
                               config.playlog.max_gap_minutes)
     report = proof.build_report(records, since=since, until=until, now=now, tz=tz,
                                 settings=settings, notice=args.notice)
     if args.json:
-        json.dump(proof.report_json(report), env.stdout, ensure_ascii=False, indent=1)
+        json.dump(proofformat.report_json(report), env.stdout, ensure_ascii=False, indent=1)
         env.stdout.write("\n")
     else:
-        env.stdout.write(proof.report_text(report))
+        env.stdout.write(proofformat.report_text(report))
         if args.notice and not report.notices:
             print(f"（{args.notice} 在此范围内没有播放记录）", file=env.stdout)
     return ExitStatus.OK if report.ok else ExitStatus.PROBLEMS

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from player.layout.display import Box
-from player.layout.theme import MIN_TARGET_MM, Panel
+from player.layout.theme import Panel
 
 
 PREV, NEXT, HOME, CATEGORY, LARGE, ROW = "prev", "next", "home", "category", "large", "row"

@@ -1,4 +1,5 @@
-"""Proof of play: the hash chain of the play log, its verification and the coverage report.
+"""Proof of play: the coverage report (the chain itself: model/playchain.py, the report's
+text and JSON: model/proofformat.py).
 
 Pure: no I/O, no clock reads, no pygame. The writer (``runtime/playlog.py``) seals lines
 with :func:`seal`; ``signage playlog --verify`` feeds every line to :func:`verify`;
@@ -13,16 +14,13 @@ the first line ever). Times are ISO-8601 with an offset, whole seconds.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from player.model.notice import is_publicity_kind
 
-#: ``prev`` of the very first line of a play log.
-ZERO = "0" * 64
+
 
 #: Gap causes, in the order of precedence when log lines overlap.
 PLAYER_OFF = "player off"
@@ -41,149 +39,6 @@ GAP_EVENTS = {"screen-off": SCREEN_OFF, "idle": IDLE, "interactive": BROWSING, "
 ALERT_EVENT_PREFIX = "alert-"
 #: ``event`` of a kiosk view line (see :data:`GAP_EVENTS`).
 INTERACTIVE = "interactive"
-
-
-# --- the chain ------------------------------------------------------------------------
-
-def canonical(fields: Mapping[str, object]) -> bytes:
-    """The bytes that are hashed: sorted keys, no spaces, UTF-8 (not ``\\u`` escapes)."""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def line_hash(fields: Mapping[str, object]) -> str:
-    """sha256 hex of every field except ``hash`` itself (``prev`` included)."""
-    return hashlib.sha256(canonical({k: v for k, v in fields.items() if k != "hash"})).hexdigest()
-
-
-def seal(fields: Mapping[str, object], prev: str) -> dict[str, object]:
-    """A new line: ``fields`` plus ``prev`` and the ``hash`` that chains it after ``prev``."""
-    line = {k: v for k, v in fields.items() if k not in ("prev", "hash")}
-    line["prev"] = prev
-    line["hash"] = line_hash(line)
-    return line
-
-
-def chain(records: Iterable[Mapping[str, object]], prev: str = ZERO) -> list[dict[str, object]]:
-    """Seal ``records`` one after the other, starting after ``prev``."""
-    out = []
-    for record in records:
-        line = seal(record, prev)
-        prev = str(line["hash"])
-        out.append(line)
-    return out
-
-
-def encode(line: Mapping[str, object]) -> str:
-    """One line of a day file (keys in the writer's order, compact, with the newline)."""
-    return json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def day_name(name: str) -> str:
-    """``2026-11-27.jsonl.gz`` -> ``2026-11-27.jsonl``: compression does not change a day's name."""
-    return name[:-3] if name.endswith(".gz") else name
-
-
-# --- verification ---------------------------------------------------------------------
-
-def verify(lines: Iterable[tuple[str, int, str]], head: Mapping[str, object] | None,
-           anchor: Mapping[str, object] | None) -> list[str]:
-    """Check the chain; one message per problem, each naming ``file:line``.
-
-    Args:
-        lines: (file name, 1-based line number, raw text) of every line of every day
-            file, files in date order.
-        head: ``head.json`` (the last flushed line), or None.
-        anchor: ``anchor.json`` (where the kept part starts after retention), or None.
-
-    Returns:
-        Messages, empty when the log is intact. After a break the check goes on from the
-        broken line's own hash, so one deleted line gives one message, not hundreds.
-    """
-    problems: list[str] = []
-    expected: str | None = None          # prev the next line must carry; None: unknown
-    last: tuple[str, int] | None = None  # (file, line) of the previous line
-    counts: dict[str, int] = {}
-    hashes: dict[tuple[str, int], str] = {}
-    first_file: str | None = None
-    for name, number, text in lines:
-        key = day_name(name)
-        counts[key] = max(counts.get(key, 0), number)
-        where = f"{name}:{number}"
-        if first_file is None:
-            first_file = key
-            expected = _first_prev(name, anchor, problems)
-        record = _parse(text)
-        if record is None:
-            problems.append(f"{where}: not a play-log line (not complete JSON with prev and hash); "
-                            "edited, or torn by a power cut")
-            expected, last = None, (name, number)
-            continue
-        own = str(record["hash"])
-        hashes[(key, number)] = own
-        if line_hash(record) != own:
-            problems.append(f"{where}: line was changed: its hash does not match its content")
-        if expected is not None and record["prev"] != expected:
-            problems.append(_prev_message(where, last, name, first_file == key and number == 1 and last is None))
-        expected, last = own, (name, number)
-    if head:  # also when every day file is gone or emptied
-        problems.extend(_check_head(head, counts, hashes))
-    return problems
-
-
-def _parse(text: str) -> dict | None:
-    try:
-        record = json.loads(text)
-    except ValueError:
-        return None
-    if (not isinstance(record, dict) or not isinstance(record.get("prev"), str)
-            or not isinstance(record.get("hash"), str)):
-        return None
-    return record
-
-
-def _first_prev(name: str, anchor: Mapping[str, object] | None, problems: list[str]) -> str | None:
-    """What the first line's prev must be: the anchor's prev, or 64 zeros without one."""
-    if not anchor:
-        return ZERO
-    first = day_name(name)
-    file = anchor.get("file")
-    if file is None or day_name(str(file)) == first:
-        return str(anchor.get("prev"))
-    if day_name(str(file)) > first:
-        return None  # older files left over from an interrupted pruning: nothing to hold them to
-    problems.append(f"{name}:1: the first part of the play log is missing: anchor.json says it starts "
-                    f"with {file}, which is not there")
-    return None
-
-
-def _prev_message(where: str, last: tuple[str, int] | None, name: str, very_first: bool) -> str:
-    if very_first or last is None:
-        return (f"{where}: the beginning of the play log is missing: the first line's prev is neither "
-                "64 zeros nor the one anchor.json records")
-    if day_name(last[0]) != day_name(name):
-        return (f"{where}: a day file or lines before this one are missing: prev does not match the "
-                f"last line of {last[0]} (line {last[1]})")
-    return (f"{where}: a line before this one is missing or out of order: prev does not match the hash "
-            f"of line {last[1]}")
-
-
-def _check_head(head: Mapping[str, object], counts: Mapping[str, int],
-                hashes: Mapping[tuple[str, int], str]) -> list[str]:
-    file = day_name(str(head.get("file")))
-    try:
-        lines = int(head.get("lines"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return [f"head.json is not valid: {dict(head)!r}"]
-    want = str(head.get("hash"))
-    if file not in counts:
-        return [f"{file}: missing or empty: head.json says the log ends there at line {lines}"]
-    if any(h == want for (f, _), h in hashes.items() if f == file):
-        return []  # the last line written is there (lines missing before it break the chain)
-    if counts[file] < lines:
-        return [f"{file}: lines were cut off the end: head.json says {lines} lines ending with hash "
-                f"{want[:12]}…, the file ends at line {counts[file]}"]
-    return [f"{file}:{lines}: not the line head.json recorded as the last one written "
-            f"(hash {want[:12]}…): lines at the end were replaced"]
 
 
 # --- the report -----------------------------------------------------------------------
@@ -486,106 +341,3 @@ def _causes(nid: str, start: dt.datetime, end: dt.datetime, items: list[Interval
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
-
-
-def report_json(report: Report) -> dict[str, object]:
-    """The report as JSON-ready data (``signage playlog --json``)."""
-    s = report.settings
-    return {
-        "screen": report.screen, "since": report.since.isoformat(), "until": report.until.isoformat(),
-        "now": _iso(report.now), "ok": report.ok,
-        "settings": {"office_hours": [[a.strftime("%H:%M"), "24:00" if b == dt.time.max else b.strftime("%H:%M")]
-                                      for a, b in s.office_hours],
-                     "office_days": sorted(s.office_days), "max_gap_minutes": s.max_gap_minutes},
-        "notices": [{
-            "notice": n.notice, "title": n.title, "kind": n.kind,
-            "period": [_iso(n.period[0]), _iso(n.period[1])] if n.period else None,
-            "versions": list(n.versions),
-            "days": [{"day": d.day.isoformat(), "minutes": d.minutes, "showings": d.showings,
-                      "first": _iso(d.first), "last": _iso(d.last)} for d in n.days],
-            "coverage": None if n.coverage is None else [{
-                "day": c.day.isoformat(), "state": c.state, "shown_minutes": c.shown_minutes,
-                "windows": [[_iso(a), _iso(b)] for a, b in c.windows],
-                "gaps": [{"start": _iso(g.start), "end": _iso(g.end),
-                          "parts": [{"cause": p.cause, "start": _iso(p.start), "end": _iso(p.end)}
-                                    for p in g.parts]} for g in c.gaps],
-            } for c in n.coverage],
-            "uncovered_days": n.uncovered if n.coverage is not None else None,
-        } for n in report.notices],
-    }
-
-
-CAUSE_ZH = {PLAYER_OFF: "未开机", SCREEN_OFF: "屏幕关闭", OTHER: "仅显示其他公告", IDLE: "无公告可显示",
-            BROWSING: "居民自助浏览", ALERT: "全屏显示紧急预警"}
-_WEEKDAY_ZH = "一二三四五六日"
-
-
-def _hm(value: dt.datetime, day: dt.date) -> str:
-    return "24:00" if value.date() > day and value.time() == dt.time() else value.strftime("%H:%M")
-
-
-def _days_zh(days: frozenset[int]) -> str:
-    if not days or days == frozenset(range(7)):
-        return "每天"
-    if days == frozenset(range(5)):
-        return "周一至周五"
-    return "、".join(f"周{_WEEKDAY_ZH[d]}" for d in sorted(days))
-
-
-def _date_zh(day: dt.date) -> str:
-    return f"{day.isoformat()} 周{_WEEKDAY_ZH[day.weekday()]}"
-
-
-def _moment_zh(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "（未定）"
-
-
-def report_text(report: Report) -> str:
-    """The report in Chinese, for inspectors (``signage playlog``)."""
-    s = report.settings
-    out = ["公告播放记录",
-           f"屏幕：{report.screen or '（未知）'}",
-           f"范围：{report.since.isoformat()} 至 {report.until.isoformat()}"
-           f"（生成于 {report.now.strftime('%Y-%m-%d %H:%M')}）", ""]
-    if not report.notices:
-        out.append("此范围内没有播放记录。")
-        return "\n".join(out) + "\n"
-    out.append("一、每日播放")
-    for n in report.notices:
-        label = n.notice + (f"《{n.title}》" if n.title else "") + (f"（{n.kind}）" if n.kind else "")
-        out.append(label)
-        for d in n.days:
-            out.append(f"  {_date_zh(d.day)}  播放 {d.minutes:g} 分钟，{d.showings} 次，"
-                       f"首次 {d.first.strftime('%H:%M:%S')}，末次 {d.last.strftime('%H:%M:%S')}")
-    publicity = [n for n in report.notices if n.coverage is not None]
-    if publicity:
-        hours = "、".join(f"{a.strftime('%H:%M')}–{'24:00' if b == dt.time.max else b.strftime('%H:%M')}"
-                         for a, b in s.office_hours)
-        out += ["", f"二、公示期覆盖情况（办公时间 {hours}，{_days_zh(s.office_days)}；"
-                    f"连续 {s.max_gap_minutes:g} 分钟以上未显示即为缺口）"]
-        for n in publicity:
-            period = (f"公示期 {_moment_zh(n.period[0])} 至 {_moment_zh(n.period[1])}" if n.period
-                      else "公示期未写明，自首次播放日起计")
-            out.append(f"{n.notice}《{n.title or n.notice}》 {period}")
-            for c in n.coverage or ():
-                if c.state == "pending":
-                    out.append(f"  … {_date_zh(c.day)}  未到")
-                elif c.state == "covered":
-                    out.append(f"  ✓ {_date_zh(c.day)}  已覆盖（显示 {c.shown_minutes:g} 分钟）")
-                else:
-                    gaps = "；".join(_gap_zh(g, c.day) for g in c.gaps)
-                    out.append(f"  ✗ {_date_zh(c.day)}  未覆盖：{gaps}")
-            counted = [c for c in n.coverage or () if c.state != "pending"]
-            if n.uncovered:
-                out.append(f"  结论：{len(counted)} 个办公日中 {n.uncovered} 个未覆盖")
-            else:
-                out.append(f"  结论：已评估的 {len(counted)} 个办公日全部覆盖")
-    return "\n".join(out) + "\n"
-
-
-def _gap_zh(gap: Gap, day: dt.date) -> str:
-    span = f"{_hm(gap.start, day)}–{_hm(gap.end, day)}"
-    if len(gap.parts) == 1:
-        return f"缺口 {span}（{CAUSE_ZH.get(gap.parts[0].cause, gap.parts[0].cause)}）"
-    parts = "，".join(f"{CAUSE_ZH.get(p.cause, p.cause)} {_hm(p.start, day)}–{_hm(p.end, day)}" for p in gap.parts)
-    return f"缺口 {span}（{parts}）"

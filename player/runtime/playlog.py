@@ -28,15 +28,16 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from player.fsutil import atomic_write, fsync_dir
-from player.model import proof
+from player.model import playchain, proof
 from player.model.alerts import Alert
-from player.model.notice import Moment, Notice, is_publicity_kind
+from player.model.notice import Moment, Notice
+from player.runtime.playlogread import day_files, read_json, read_text
 
 log = logging.getLogger("signage.playlog")
 
@@ -71,7 +72,7 @@ class PlayLog:
         self._io_lock = threading.Lock()   # one flush or maintain at a time
         self._buffer: list[_Pending] = []
         self._seq = 0
-        self._prev = proof.ZERO
+        self._prev = playchain.ZERO
         self._last_day: dt.date | None = None
         self._described: dict[str, set[tuple[str, str]]] = {}
         self._line_counts: dict[str, int] = {}
@@ -266,10 +267,10 @@ class PlayLog:
     def _add(self, at: dt.datetime, fields: dict[str, object]) -> None:
         """Seal one line into the buffer (caller holds the lock)."""
         day = self._last_day = self._target_day(at.date())
-        line = proof.seal(fields, self._prev)
+        line = playchain.seal(fields, self._prev)
         self._prev = str(line["hash"])
         self._seq += 1
-        self._buffer.append(_Pending(self._seq, _file_name(day), proof.encode(line), self._prev))
+        self._buffer.append(_Pending(self._seq, _file_name(day), playchain.encode(line), self._prev))
         if len(self._buffer) > MAX_BUFFERED:
             dropped = len(self._buffer) - MAX_BUFFERED
             del self._buffer[:dropped]
@@ -334,90 +335,14 @@ class PlayLog:
                 anchor = {"file": None, "prev": self._prev}
         atomic_write(self.folder / "anchor.json", (json.dumps(anchor) + "\n").encode())
         for _, path in old:  # the anchor first: a crash here leaves extra days, never a hole
-            for twin in (path, path.with_name(proof.day_name(path.name)),
-                         path.with_name(proof.day_name(path.name) + ".gz")):
+            for twin in (path, path.with_name(playchain.day_name(path.name)),
+                         path.with_name(playchain.day_name(path.name) + ".gz")):
                 with contextlib.suppress(FileNotFoundError):
                     twin.unlink()
         fsync_dir(self.folder)
 
 
 # --- reading ---------------------------------------------------------------------------
-
-def day_files(folder: Path) -> list[tuple[dt.date, Path]]:
-    """Day files in date order; when both ``.jsonl`` and ``.jsonl.gz`` exist (a crash
-    during compression), the ``.gz``, which was complete before it got its name."""
-    found: dict[dt.date, Path] = {}
-    try:
-        names = sorted(os.listdir(folder))
-    except FileNotFoundError:
-        return []
-    for name in names:
-        match = _DAY_FILE.match(name)
-        if not match:
-            continue
-        try:
-            day = dt.date.fromisoformat(match.group(1))
-        except ValueError:
-            continue
-        if match.group(2) or day not in found:
-            found[day] = folder / name
-    return sorted(found.items())
-
-
-def read_text(path: Path) -> str:
-    """A day file's text, plain or gzip.
-
-    Raises:
-        OSError: unreadable (a damaged ``.gz`` too).
-    """
-    if path.name.endswith(".gz"):
-        try:
-            with gzip.open(path, "rb") as handle:
-                return handle.read().decode("utf-8", errors="replace")
-        except (EOFError, gzip.BadGzipFile) as exc:
-            raise OSError(f"damaged gzip file: {exc}") from None
-    return path.read_bytes().decode("utf-8", errors="replace")
-
-
-def verify_folder(folder: Path) -> tuple[list[str], int]:
-    """Every problem of the play log in ``folder`` (``--verify``) and the number of lines read."""
-    problems: list[str] = []
-    count = 0
-
-    def lines() -> Iterator[tuple[str, int, str]]:
-        nonlocal count
-        for _, path in day_files(folder):
-            try:
-                text = read_text(path)
-            except OSError as exc:
-                problems.append(f"{path.name}: cannot read: {exc.strerror or exc}")
-                continue
-            for number, line in enumerate(text.splitlines(), 1):
-                count += 1
-                yield path.name, number, line
-
-    found = proof.verify(lines(), read_json(folder / "head.json"), read_json(folder / "anchor.json"))
-    return problems + found, count
-
-
-def read_records(path: Path) -> list[dict]:
-    """The parseable lines of a day file (the report skips what --verify reports)."""
-    out = []
-    for text in read_text(path).splitlines():
-        with contextlib.suppress(ValueError):
-            record = json.loads(text)
-            if isinstance(record, dict):
-                out.append(record)
-    return out
-
-
-def read_json(path: Path) -> dict | None:
-    """``head.json`` / ``anchor.json``, or None when missing or unreadable."""
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -510,29 +435,3 @@ def _compress(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def records_for_report(files: Sequence[tuple[dt.date, Path]], since: dt.date, until: dt.date, tz: ZoneInfo,
-                       notice: str | None = None) -> dict[dt.date, list[dict]]:
-    """The day files a report from ``since`` to ``until`` needs: those days, and for every
-    公示 seen in them the days of its whole period (it is judged over all of it).
-
-    An unreadable day file is logged and counts as a day the player was off.
-    """
-    paths = dict(files)
-    records: dict[dt.date, list[dict]] = {}
-
-    def load(days) -> None:
-        for day in days:
-            if day in paths and day not in records:
-                try:
-                    records[day] = read_records(paths[day])
-                except OSError as exc:
-                    log.warning("play log: cannot read %s: %s; counted as player off", paths[day], exc)
-                    records[day] = []
-
-    load(since + dt.timedelta(days=k) for k in range((until - since).days + 1))
-    for day in list(records):
-        for record in records[day]:
-            if record.get("event") == "notice" and is_publicity_kind(record.get("kind")) \
-                    and (notice is None or record.get("notice") == notice):
-                load(proof.period_days(record.get("period"), tz, day, max(until, day)))
-    return records
