@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from player.model.alerts import (ALL_CLEAR_SECONDS, Alert, AlertDocument, AlertError, Level, MsgType, Status,
-                                 is_staff_alert, parse_document, parse_staff_alert, parse_until)
+                                 parse_document, parse_until)
+from player.model.staffalerts import is_staff_alert, parse_staff_alert
 from player.model.alertstate import (CANCELLED, CLEARED, EXPIRED, WITHDRAWN, AlertClock, AlertSnapshot, EventKind,
                                      active_alerts, alert_events, bands, full_screen, local_snapshot, next_change,
                                      screen_wanted, wakes_screen)

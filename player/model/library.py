@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Protocol
 
-from player.model.alerts import Alert, is_staff_alert
+from player.model.alerts import Alert
+from player.model.staffalerts import is_staff_alert
 from player.model.encoding import decode_text
 from player.model.imageinfo import image_info
 from player.model.limits import Limits

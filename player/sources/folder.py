@@ -35,7 +35,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from player.model.alerts import Alert, parse_staff_alert
+from player.model.alerts import Alert
+from player.model.staffalerts import parse_staff_alert
 from player.model.library import build_library, check_file_size, too_many_files
 from player.model.limits import Limits
 from player.model.notice import Library
