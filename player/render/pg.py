@@ -20,4 +20,10 @@ def init_fonts() -> None:
         pygame.freetype.init(cache_size=512)
 
 
-__all__ = ["pygame", "init_fonts"]
+def sdl2_video():
+    """pygame's SDL2 window/renderer/texture API (the accelerated presenter only)."""
+    from pygame._sdl2 import video
+    return video
+
+
+__all__ = ["pygame", "init_fonts", "sdl2_video"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from player.render.pg import pygame
+from player.render.pg import pygame, sdl2_video
 
 
 class PresenterError(Exception):
@@ -82,7 +82,7 @@ class TexturePresenter:
         Raises:
             PresenterError: SDL cannot create the window, renderer or texture.
         """
-        from pygame._sdl2 import video  # only this path needs the SDL2 renderer API
+        video = sdl2_video()  # only this path needs the SDL2 renderer API
 
         try:
             self._window = video.Window("告示屏", size=size, fullscreen_desktop=fullscreen)
