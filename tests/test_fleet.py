@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bundle_server import BundleServer, Fault
+from conftest import wait_until
 from player.sources.bundle import sign
 from player.sources.fetch import Fetcher
 from player.sources.fleet import CLIENTS, Fleet, MemoryStore, ObjectPool, SimPlayer, make_player
@@ -56,7 +57,7 @@ def test_a_fleet_converges_and_one_change_costs_one_object_each(tmp_path, server
     rng = random.Random(0)
     fleet.start(lambda _p: rng.uniform(0, 1.0))
     try:
-        time.sleep(1.5)
+        assert wait_until(lambda: len(server.log) >= len(players), timeout=15)  # every player polled once
         server.settle()
         assert {(e.path, e.status, e.sent) for e in server.log} == {("/manifest.json", 304, 0)}
         server.log.clear()

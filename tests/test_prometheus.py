@@ -169,6 +169,12 @@ class Sender:
         self.beat.stop()
 
 
+def evaluations(base: str) -> str:
+    """When Prometheus last evaluated the alert rules (changes at every round)."""
+    groups = requests.get(f"{base}/api/v1/rules", timeout=10).json()["data"]["groups"]
+    return "|".join(sorted(str(g.get("lastEvaluation")) for g in groups))
+
+
 def query(base: str, promql: str) -> list[dict]:
     reply = requests.get(f"{base}/api/v1/query", params={"query": promql}, timeout=10).json()
     assert reply["status"] == "success", (promql, reply)
@@ -229,7 +235,10 @@ scrape_configs:
             query(base, "ALERTS")
         assert time.time() - stopped >= 3 * INTERVAL - 1  # not before three intervals
         # the one off by schedule has been silent as long: give the rules two more rounds
-        time.sleep(2.5)
+        rounds = [evaluations(base)]
+        for _ in range(2):
+            assert wait_until(lambda: evaluations(base) != rounds[-1], timeout=15)
+            rounds.append(evaluations(base))
         firing = {r["metric"]["screen"] for r in query(base, 'ALERTS{alertname="SignageScreenSilent"}')}
         assert firing == {"失联屏"}
         assert alertmanager.firing("SignageScreenSilent") == {"失联屏"}

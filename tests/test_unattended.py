@@ -215,7 +215,9 @@ def _recorder(tmp_path: Path, fail: Path | None = None) -> tuple[Path, Path]:
     """A fake display-power command: appends its argument to a file (fails while ``fail`` exists)."""
     calls = tmp_path / "calls.txt"
     script = tmp_path / "screenpower"
-    check = f'[ -e "{fail}" ] && {{ echo "no display attached" >&2; exit 3; }}\n' if fail else ""
+    attempts = tmp_path / "attempts.txt"
+    check = (f'echo "$1" >> "{attempts}"\n[ -e "{fail}" ] && {{ echo "no display attached" >&2; exit 3; }}\n'
+             if fail else "")
     script.write_text(f'#!/bin/sh\n{check}echo "$1" >> "{calls}"\n')
     script.chmod(0o755)
     return script, calls
@@ -228,11 +230,13 @@ def test_a_failing_power_command_is_logged_once_per_state_change(tmp_path: Path,
     switch = PowerSwitch(PowerConfig(method="command", on_command=(str(script), "on"),
                                      off_command=(str(script), "off")), retry_seconds=0.1)
     with caplog.at_level(logging.INFO, logger="player.runtime.power"):
+        attempts = tmp_path / "attempts.txt"
+        tried = lambda state: attempts.exists() and attempts.read_text().split().count(state)  # noqa: E731
         switch.start()
         switch.want(False)
-        time.sleep(1.0)
+        assert wait_until(lambda: tried("off") >= 3, 10)  # retried quietly …
         switch.want(True)
-        time.sleep(1.0)
+        assert wait_until(lambda: tried("on") >= 3, 10)
         errors = [r for r in caplog.records if r.levelno == logging.ERROR]
         assert len(errors) == 2, [r.message for r in errors]  # one for off, one for on: not one per retry
         assert "cannot switch the screen off" in errors[0].message and "no display attached" in errors[0].message
