@@ -9,8 +9,8 @@
 #   --drop DIR   the drop folder (default /srv/signage/drop, or the one chosen before)
 #
 # Idempotent: run it again after `git pull` to update; it keeps /etc/signage/player.yaml
-# and /etc/signage/environment and never touches the drop folder's files once it has
-# any. What it creates and why: docs/install.md.
+# and /etc/signage/environment and never touches the drop folder's files (nor seeds
+# it with the sample). What it creates and why: docs/install.md.
 set -Eeuo pipefail
 
 prog=install-pi.sh
@@ -253,16 +253,14 @@ create_drop() {
   step "Drop folder $drop (owner $ACCOUNT, group-writable, setgid so files dropped over Samba stay in group $ACCOUNT)"
   run mkdir -p "$(dirname "$drop")"
   run install -d -m 2775 -o "$ACCOUNT" -g "$ACCOUNT" "$drop"
+  # Never seeded with the sample: a lobby screen must not show another office's
+  # notices. Empty, it shows the office name and 暂无公告 until staff drop files in.
   if [ -d "$drop" ] && [ -n "$(ls -A "$drop" 2>/dev/null)" ]; then
-    step "Drop folder $drop has files: not seeded"
-    return
+    note "it has files already; they are left as they are"
+  else
+    note "it is empty: the screen shows the office name and 暂无公告 until notices are dropped in"
+    note "to try the sample notices first: sudo -u $ACCOUNT cp -R $(quote "$here/content/.") $(quote "$drop/")"
   fi
-  step "Seeding the empty drop folder with the sample notices from content/ (delete them when real ones arrive)"
-  run cp -R "$here/content/." "$drop/"
-  run rm -f "$drop/_状态.txt"
-  run chown -R "$ACCOUNT:$ACCOUNT" "$drop"
-  run chmod -R g+w "$drop"
-  run find "$drop" -type d -exec chmod g+s {} +
 }
 
 refresh_fonts() {

@@ -176,8 +176,11 @@ def test_dry_run_prints_every_step_for_this_machine_and_changes_nothing(tmp_path
     for command in ("systemctl daemon-reload", "systemctl enable signage-player.service signage-player-retry.timer",
                     "systemctl restart signage-player.service", "fc-cache -f"):
         assert command in commands
+    # The drop folder is never filled with the sample (another office's notices on a real
+    # lobby screen); the output says how to try it.
+    assert not any("content/" in c for c in commands), commands
     if not Path(DROP).exists() or not any(Path(DROP).iterdir()):
-        assert f"cp -R {ROOT}/content/. {DROP}/" in commands
+        assert f"sudo -u signage cp -R {ROOT}/content/. {DROP}/" in result.stdout
 
 
 def test_dry_run_options_no_start_and_another_drop_folder(tmp_path: Path) -> None:
