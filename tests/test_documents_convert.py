@@ -95,3 +95,76 @@ def test_a_conversion_that_hangs_is_killed(made, tmp_path):
 def test_a_file_that_is_not_a_document_is_refused(tmp_path):
     with pytest.raises(ContentError):
         Converter(tmp_path / "c").to_docx(b"just some text", ".doc")
+
+
+def test_the_cache_is_bounded_in_bytes_least_recently_used_first(made, tmp_path):
+    cache = tmp_path / "convert"
+    cache.mkdir()
+    old = []
+    for n in range(3):  # earlier results, oldest first
+        path = cache / f"{n:064x}.docx"
+        path.write_bytes(b"x" * 40_000)
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+        old.append(path)
+    converter = Converter(cache, cache_bytes=100_000)
+    result = converter.to_docx(made["rtf"], ".rtf")
+    kept = sorted(cache.glob("*.docx"))
+    assert sum(p.stat().st_size for p in kept) <= 100_000
+    assert not old[0].exists()  # least recently used first
+    assert any(p.read_bytes() == result for p in kept)  # the new result is kept
+
+
+def test_the_player_shows_an_old_word_file_from_the_drop_folder(made, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT, write_config
+    drop = tmp_path / "drop"
+    (drop / "公告").mkdir(parents=True)
+    (drop / "公告" / "政务公开日.wps").write_bytes(made["doc"])
+    config = write_config(tmp_path / "cfg", drop)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    proc = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def shown():
+        try:
+            status = json.loads((tmp_path / "cfg" / "state" / "status.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        return status if status["notices"] or status["drop"]["errors"] else None
+    try:
+        status = wait_until(shown, 60)
+        assert status, "no status.json with the notice"
+        assert status["drop"]["errors"] == []
+        assert [n["title"] for n in status["notices"]] == ["关于开展政务公开日活动的通知"]
+        assert list((tmp_path / "cfg" / "state" / "convert").glob("*.docx"))  # cached for restarts
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+
+
+def test_bundle_build_ships_old_word_files_as_docx(made, tmp_path):
+    import json
+    import zipfile
+    from io import BytesIO
+
+    from conftest import run_signage
+    src = tmp_path / "src"
+    (src / "公告").mkdir(parents=True)
+    (src / "公告" / "政务公开日.doc").write_bytes(made["doc"])
+    (src / "公告" / "政务公开日.yaml").write_text("screens: [lobby]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_signage("bundle", "build", str(src), str(out), cwd=tmp_path, timeout=180,
+                         env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = {f["path"]: f["sha256"] for f in json.loads((out / "manifest.json").read_text())["files"]}
+    assert set(files) == {"公告/政务公开日.docx", "公告/政务公开日.yaml"}  # the players need no LibreOffice
+    sha = files["公告/政务公开日.docx"]
+    with zipfile.ZipFile(BytesIO((out / "objects" / sha[:2] / sha).read_bytes())) as package:
+        assert "word/document.xml" in package.namelist()

@@ -125,7 +125,7 @@ def drop_library(config: Config, box: tuple[int, int] | None = None):
         ingest.close()
 
 
-def one_off_ingest(limits: Limits):
+def one_off_ingest(limits: Limits, source: str = "drop"):
     """How a one-off command reads files: pictures and documents checked in the sandbox,
     old Word/WPS files converted with LibreOffice when it is installed (cached per user)."""
     import tempfile
@@ -137,4 +137,4 @@ def one_off_ingest(limits: Limits):
         cache.mkdir(parents=True, exist_ok=True)
     except OSError:
         cache = Path(tempfile.gettempdir()) / f"signage-convert-{os.getuid()}"
-    return Ingest("drop", limits, converter=Converter(cache))
+    return Ingest(source, limits, converter=Converter(cache))

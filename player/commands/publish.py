@@ -8,7 +8,8 @@ from pathlib import Path
 from player.config import find_config, load_config
 from player.model.limits import Limits
 
-from player.commands.common import (Environment, ExitStatus, Fail, command_config, setup_logging)
+from player.commands.common import (Environment, ExitStatus, Fail, command_config, one_off_ingest,
+                                    setup_logging)
 
 log = logging.getLogger("signage")
 
@@ -45,7 +46,8 @@ def cmd_bundle(args, env: Environment) -> ExitStatus:
         except (OSError, KeyFileError) as exc:
             raise Fail(f"--key: {exc}") from None
     try:
-        built = build_bundle(src, out, key, args.version, args.expires, limits)
+        built = build_bundle(src, out, key, args.version, args.expires, limits,
+                             ingest=one_off_ingest(limits, "bundle"))
     except PublishError as exc:
         for problem in exc.problems:
             print(f"{args.src.rstrip('/')}/{problem.format()}", file=env.stdout)

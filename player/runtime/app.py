@@ -52,6 +52,7 @@ from player.runtime.status import StatusWriter
 from player.runtime.statusdoc import StatusBuilder
 from player.runtime.syncing import make_sync
 from player.runtime.trust import ClockTrust
+from player.sources.convert import Converter
 from player.sources.ingest import Ingest
 from player.sources.quarantine import Quarantine
 from player.sources.store import Store
@@ -107,6 +108,7 @@ class App:
         # -- state shared by the sources --
         store = Store(config.state_dir / "store")  # one store per state dir
         quarantine = Quarantine(config.state_dir / "quarantine")
+        converter = Converter(config.state_dir / "convert")  # .doc/.wps/.rtf/.odt, if LibreOffice is installed
         self.trust = ClockTrust(config.state_dir, tz, config.clock.max_jump_days, config.clock.confirm_ntp,
                                 confirm_http_date=config.clock.confirm_http_date)
 
@@ -124,7 +126,8 @@ class App:
         self.power_schedule = PowerSchedule(config.power.on, config.power.off, config.power.days)
         scheduler = Scheduler(tz, config.screen.tags, self.pages.page_times, config.schedule.urgent_every)
         self.sync = make_sync(config, self._schedule_time, store,
-                              Ingest("bundle", config.limits, store=store, quarantine=quarantine, box=size)) \
+                              Ingest("bundle", config.limits, store=store, quarantine=quarantine, box=size,
+                                     converter=converter)) \
             if config.sync.url else None
         self.content = ContentState(clock, self.trust, self.pages, scheduler, self.power_schedule, tz,
                                     config.screen.tags, ("drop", "bundle") if self.sync else ("drop",))
@@ -150,7 +153,7 @@ class App:
         watcher = FolderWatcher(config.drop.dir, config.limits, on_drop,
                                 config.drop.poll, config.drop.rescan, config.drop.quiet, store=store,
                                 ingest=Ingest("drop", config.limits, store=store, quarantine=quarantine, box=size,
-                                              keep_originals=True),
+                                              keep_originals=True, converter=converter),
                                 tz=tz, wall=self._schedule_time)
         add(watcher)
         sync_worker = None

@@ -16,7 +16,8 @@ read like any ``.docx``. The conversion:
   ``BlockUntrustedRefererLinks = true`` (no fetching of linked content); headless mode
   also never shows a dialog that could enable them;
 - is cached by the source's sha256 in ``cache_dir``: a restart, or the same file in
-  two places, does not convert again.
+  two places, does not convert again. The cache is bounded in bytes
+  (:data:`CACHE_BYTES`): after each conversion the least recently used results go.
 
 The input is named by what its bytes are (OLE2 -> ``.doc``, RTF -> ``.rtf``, zip ->
 ``.odt``), not by its extension: LibreOffice would read a ``.wps`` name as Microsoft
@@ -43,6 +44,7 @@ from player.model.problems import ContentError
 log = logging.getLogger(__name__)
 
 TIMEOUT = 120.0
+CACHE_BYTES = 64 * 1024 * 1024
 CONVERTIBLE = frozenset({".doc", ".wps", ".rtf", ".odt"})
 _MAX_OUTPUT = 100 * 1024 * 1024
 _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -64,17 +66,20 @@ def find_soffice() -> str | None:
 class Converter:
     """Converts word-processor files to ``.docx``, one at a time, with a cache."""
 
-    def __init__(self, cache_dir: Path, soffice: str | None = None, timeout: float = TIMEOUT) -> None:
+    def __init__(self, cache_dir: Path, soffice: str | None = None, timeout: float = TIMEOUT,
+                 cache_bytes: int = CACHE_BYTES) -> None:
         """
         Args:
             cache_dir: where converted files and the private profile live (e.g.
                 ``STATE_DIR/convert``); created when needed.
             soffice: the LibreOffice program; default: found on PATH.
             timeout: seconds before a conversion is killed.
+            cache_bytes: the most converted results kept (least recently used go first).
         """
         self.cache_dir = Path(cache_dir)
         self.soffice = soffice if soffice is not None else find_soffice()
         self.timeout = timeout
+        self.cache_bytes = cache_bytes
         self.conversions = 0
         self._lock = threading.Lock()
 
@@ -106,16 +111,35 @@ class Converter:
         digest = hashlib.sha256(data).hexdigest()
         cached = self.cache_dir / f"{digest}.docx"
         try:
-            return cached.read_bytes()
+            result = cached.read_bytes()
+            os.utime(cached)  # recently used: pruned last
+            return result
         except OSError:
             pass
         with self._lock:
             result = self._convert(data, source)
-        try:
-            atomic_write(cached, result)
-        except OSError as exc:
-            log.warning("cannot cache a converted document in %s: %s", self.cache_dir, exc.strerror or exc)
+            try:
+                atomic_write(cached, result)
+                self._prune()
+            except OSError as exc:
+                log.warning("cannot cache a converted document in %s: %s", self.cache_dir, exc.strerror or exc)
         return result
+
+    def _prune(self) -> None:
+        """Remove the least recently used results until the cache fits its byte bound."""
+        entries = []
+        for path in self.cache_dir.glob("*.docx"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.cache_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
 
     def _profile(self) -> Path:
         profile = self.cache_dir / "profile"

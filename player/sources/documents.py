@@ -77,9 +77,7 @@ def ingest_document(path: str, data: bytes, *, sandbox: Sandbox, keep: Keep, box
         job = "player.model.xlsx:parse_xlsx" if suffix in (".xlsx", ".xlsm") else "player.model.xls:parse_sheet_file"
         return _finish(_run(sandbox, job, data, limits), sandbox, keep, box, limits)
     notes: list[Note] = []
-    kind = sniff(data)
-    if suffix in CONVERTIBLE and not (kind is Kind.ZIP and b"word/document.xml" in data) \
-            or suffix in WORD_SUFFIXES and kind is Kind.OLE2:
+    if needs_conversion(suffix, data):
         if converter is None:  # refuses with the hint to save as .docx
             converter = Converter(Path("/nonexistent"), soffice="")
         data = converter.to_docx(data, suffix)
@@ -89,6 +87,14 @@ def ingest_document(path: str, data: bytes, *, sandbox: Sandbox, keep: Keep, box
                           "文档中含有宏，播放器不会运行宏，只显示内容"))
     parsed = _finish(_run(sandbox, "player.model.docx:parse_docx", data, limits), sandbox, keep, box, limits)
     return Parsed(parsed.title, parsed.body, tuple(notes) + parsed.notes)
+
+
+def needs_conversion(suffix: str, data: bytes) -> bool:
+    """Whether a word-processor file must go through LibreOffice to be read: an old
+    Word/WPS/RTF/ODT file, or a ``.docx`` that is really a Word 97 file inside."""
+    kind = sniff(data)
+    return (suffix in CONVERTIBLE and not (kind is Kind.ZIP and b"word/document.xml" in data)
+            or suffix in WORD_SUFFIXES and kind is Kind.OLE2)
 
 
 def _run(sandbox: Sandbox, job: str, *args, timeout: float = JOB_TIMEOUT):

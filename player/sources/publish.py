@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from player.fsutil import atomic_write
 from player.model.limits import Limits
-from player.model.problems import Problem
+from player.model.problems import ContentError, Problem
+from player.sources.documents import needs_conversion
 from player.sources.bundle import FORMAT, canonical_json, generate_keypair, sign
 from player.sources.folder import FolderScanner
 from player.sources.ingest import Ingest
@@ -71,16 +73,39 @@ def previous_version(out: Path) -> int:
         raise PublishError(f"{out / 'manifest.json'} is unreadable ({exc}); fix or remove it") from None
 
 
+def _converted(files: dict[str, bytes], ingest: Ingest) -> dict[str, bytes]:
+    """Old Word/WPS/RTF/ODT files replaced by the ``.docx`` they were read as, so the
+    players need no LibreOffice (a sidecar ``.yaml`` matches by stem either way)."""
+    converter = ingest.converter
+    if converter is None or not converter.available:
+        return files
+    out = {}
+    for path, data in files.items():
+        stem, suffix = posixpath.splitext(path)
+        target = stem + ".docx"
+        if needs_conversion(suffix.lower(), data) and (target == path or target not in files):
+            try:
+                out[target] = converter.to_docx(data, suffix.lower())
+                continue
+            except ContentError:
+                pass  # it passed the scan; keep the original for the players to convert
+        out[path] = data
+    return out
+
+
 def build_bundle(src: Path, out: Path, key: Ed25519PrivateKey | None, version: int | None = None,
                  expires_days: float | None = None, limits: Limits = Limits(),
-                 now: dt.datetime | None = None) -> Built:
+                 now: dt.datetime | None = None, ingest: Ingest | None = None) -> Built:
     """Validate ``src`` and write it as a bundle into ``out``.
+
+    ``ingest`` reads the files (default: validation only, without LibreOffice, so old
+    Word/WPS files are refused); it is closed afterwards.
 
     Raises:
         PublishError: a content problem (nothing is written), or a version that would not
             be newer than the one already published.
     """
-    ingest = Ingest("bundle", limits)  # validation only: pictures decoded in the sandbox
+    ingest = ingest or Ingest("bundle", limits)  # validation only: pictures decoded in the sandbox
     try:
         scanner = FolderScanner.once(src, limits, ingest)
         library = scanner.scan()
@@ -89,7 +114,7 @@ def build_bundle(src: Path, out: Path, key: Ed25519PrivateKey | None, version: i
     if library.problems:
         raise PublishError(f"{len(library.problems)} problem(s) in {src}; nothing was published",
                            library.problems)
-    files = scanner.contents()
+    files = _converted(scanner.contents(), ingest)
     if not files:
         raise PublishError(f"{src} holds no content; nothing was published")
     before = previous_version(out)
