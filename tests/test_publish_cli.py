@@ -140,8 +140,10 @@ def test_a_playing_screen_takes_new_bundles_keeps_the_drop_folder_and_outlives_t
         def notices(status: dict) -> dict[str, tuple[str, str]]:
             return {n["id"]: (n["source"], n["title"]) for n in status.get("notices", [])}
 
+        # The sync marks version 1 active a moment before the frame loop takes its notices.
         status = wait_until(lambda: (s := _status(state)).get("bundle", {}).get("version") == 1
-                            and "办事指南/社保" in notices(s) and s, 20, step=0.2)
+                            and "办事指南/社保" in notices(s) and notices(s).get("公示公告/停水", ("",))[0] == "bundle"
+                            and s, 20, step=0.2)
         assert status, _status(state)
         assert status["bundle"]["verified"] is True
         shown = notices(status)
