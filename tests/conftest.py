@@ -126,6 +126,30 @@ def run_signage(*args: str, env: dict | None = None, cwd: Path | None = None,
                           env=full_env, cwd=cwd or ROOT, timeout=timeout, check=False)
 
 
+def play_until(config: Path, done: Callable[[], object], timeout: float = 60,
+               env: dict | None = None) -> tuple[object, str]:
+    """Run ``signage play --headless -c config`` until ``done()`` returns something true,
+    then stop it with SIGTERM as systemd would: (that value, the player's stderr). Fails
+    when the player does not exit 0 or ``done`` never holds within ``timeout`` seconds."""
+    import signal
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in ("SIGNAGE_CONFIG", "DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    full_env.update(env or {})
+    proc = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless"], cwd=ROOT,
+                            env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        found = wait_until(lambda: done() or proc.poll() is not None and "exited", timeout, 0.1)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert found and found != "exited", f"the condition never held; the player said: {err[-2000:]}"
+    return found, err
+
+
 @pytest.fixture
 def server(tmp_path: Path):
     """A static bundle server on 127.0.0.1 (tests/bundle_server.py) serving tmp_path/site."""

@@ -354,7 +354,7 @@ def test_kill_9_at_random_moments_leaves_old_or_new_complete(tmp_path, server, k
     rng = random.Random(9)
     versions = []
     kills = 0
-    for run in range(50):
+    for run in range(30):
         files = {f"栏目/通知{i:02d}.txt": f"通知{i}（第{run}版）\n" + "内容" * 2000 + "\n" for i in range(12)}
         versions.append(publish(tmp_path, server, keys["key"], files))
         server.faults["/objects/"] = Fault("delay", interval=0.03)  # a slow link: kills land mid-download
@@ -372,7 +372,7 @@ def test_kill_9_at_random_moments_leaves_old_or_new_complete(tmp_path, server, k
             pointer = json.loads((store.root / "bundle.json").read_text())
             assert pointer["version"] in (old, versions[-1]), (run, pointer["version"], old)
             assert all(store.get(sha) is not None for sha in pointer["files"].values()), run  # complete
-    assert kills >= 20
+    assert kills >= 12
     server.faults.clear()
     final = subprocess.run([sys.executable, "-m", "player", "sync", "--once", "-c", str(config)], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
