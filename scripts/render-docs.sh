@@ -2,7 +2,8 @@
 # Re-render the pictures in docs/: every sample notice at 1920x1080, 1366x768 and
 # 1080x1920 (portrait; first page, and the last page of multi-page notices), the strips
 # 1920x160 and 512x64 (ticker-only), each layout template and an urgent notice
-# (scripts/render-screens.py), the kiosk (scripts/render-kiosk-docs.py), plus the README
+# (scripts/render-screens.py), a Word, Excel, text-PDF and scanned-PDF notice
+# (scripts/render-document-docs.py), the kiosk (scripts/render-kiosk-docs.py), plus the README
 # screenshot. Uses the fixed moment 2026-11-27 10:30 so pictures change only when the
 # code does. Every picture is `signage render`: the real compositor and template.
 set -euo pipefail
@@ -46,6 +47,7 @@ for size in 1920x160 512x64; do
   "$signage" render -o "docs/screens/strips/$size.png" --at "$at" --size "$size"
 done
 .venv/bin/python scripts/render-screens.py
+.venv/bin/python scripts/render-document-docs.py
 .venv/bin/python scripts/render-kiosk-docs.py
 .venv/bin/python scripts/render-kiosk-docs.py --size 1080x1920 --prefix kiosk-portrait
 "$signage" render -o docs/screenshot.png --at "$at" --notice "${names[report]}"
