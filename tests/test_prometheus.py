@@ -181,7 +181,6 @@ def query(base: str, promql: str) -> list[dict]:
     return reply["data"]["result"]
 
 
-@pytest.mark.slow
 def test_prometheus_scrapes_the_receiver_and_alerts_a_silent_screen_but_not_one_off_by_schedule(
         tmp_path: Path) -> None:
     token = tmp_path / "token"
