@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from player.layout.alert import (ALL_CLEAR_COLORS, LEVEL_COLORS, PANEL, alert_band, alert_colors, alert_pages,
-                                 band_height)
+                                 band_pages)
+from player.layout.templates import frame_for
 from player.layout.display import RectOp, TextOp, op_bounds
 from player.model.alerts import Alert, Level, MsgType, Status
 
@@ -122,17 +123,41 @@ def test_a_drill_is_always_marked(size) -> None:
     assert not any("演练" in t for t in texts(real.ops))
 
 
+def band_height(width: int, height: int) -> int:
+    return frame_for("auto", width, height).band.h
+
+
 @pytest.mark.parametrize("level", [Level.YELLOW, Level.BLUE])
 def test_a_band_is_one_line_in_the_level_colour(level) -> None:
-    height = band_height(1080)
-    assert height == 80
-    ops = alert_band(make(level), 1920, height, METRICS, more=2)
-    assert outside(ops, 1920, height) == []
-    assert ops[0] == RectOp(0, 0, 1920, height, LEVEL_COLORS[level][0])
-    words = texts(ops)
-    assert words[0] == level.label and "台风“海葵”红色预警：今晚将在我区沿海登陆" in words
-    assert words[-1] == "另有2条" and any(t.endswith("…") for t in words)
-    assert len({round(op.y, 3) for op in ops if isinstance(op, TextOp)}) == 1
+    height = band_height(1920, 1080)
+    pages = band_pages(make(level), 1920, height, METRICS, more=2)
+    for ops in pages:
+        assert outside(ops, 1920, height) == []
+        assert ops[0] == RectOp(0, 0, 1920, height, LEVEL_COLORS[level][0])
+        words = texts(ops)
+        assert words[0] == level.label and words[-1].endswith("另有2条")
+        assert len({round(op.y, 3) for op in ops if isinstance(op, TextOp)}) == 1
+    assert "台风“海葵”红色预警：今晚将在我区沿海登陆" in texts(pages[0])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_long_band_text_is_shown_in_parts_never_cut_off(size) -> None:
+    width, height = size
+    alert = make(Level.YELLOW, paragraphs=3)
+    pages = band_pages(alert, width, band_height(width, height), METRICS)
+    assert len(pages) > 1
+    detail = "".join(alert.text.split("\n"))
+    shown = ""
+    for number, ops in enumerate(pages, 1):
+        assert outside(ops, width, band_height(width, height)) == []
+        words = texts(ops)
+        assert words[-1] == f"{number}/{len(pages)}"  # which part
+        assert not any(w.endswith("…") for w in words)
+        body = [w for w in words[1:-1] if w != alert.title]
+        shown += "".join(body).lstrip("：")
+        if number > 1:  # a part never starts with closing punctuation
+            assert body and body[0][0] not in "，。、；：！？”）"
+    assert shown.replace(" ", "") == detail.replace(" ", "")  # every character, in order
 
 
 def test_band_for_a_drill_and_an_all_clear_and_a_narrow_screen() -> None:
@@ -140,5 +165,5 @@ def test_band_for_a_drill_and_an_all_clear_and_a_narrow_screen() -> None:
     assert drill[:2] == ["演练", "蓝色预警"]
     clear = alert_band(dataclasses.replace(make(Level.RED), type=MsgType.ALL_CLEAR), 1920, 80, METRICS)
     assert clear[0].color == ALL_CLEAR_COLORS[0] and texts(clear)[0] == "预警解除"
-    narrow = alert_band(make(Level.YELLOW), 1080, band_height(1920), METRICS)
-    assert outside(narrow, 1080, band_height(1920)) == []
+    narrow = alert_band(make(Level.YELLOW), 1080, band_height(1080, 1920), METRICS)
+    assert outside(narrow, 1080, band_height(1080, 1920)) == []

@@ -10,9 +10,10 @@ compositor draws them at the rectangle's position.
   (the banner and a short title repeat on every page). Sizes follow the shorter side of
   the rectangle, so 1920x1080 and 1080x1920 read alike: body text is 5.2 % of it (56 px
   at 1080, readable from 8 m).
-- :func:`alert_band`: a yellow or blue alert, or any all-clear, as a band
-  (:func:`band_height`) above the ticker: a chip with the level, the title and as much of
-  the text as fits, ending in … — one line on a landscape screen, two on a portrait one.
+- :func:`band_pages`: a yellow or blue alert, or any all-clear, as a band above the
+  ticker: a chip with the level, the title and the text — one line on a landscape
+  screen, two on a portrait one; a text longer than the band is shown in turn, a part
+  every :data:`BAND_SECONDS` (1/3 at the right), never cut off.
 - A drill (exercise/test) carries 演练 in the banner or chip and the footer says it is
   not a real alert; it is never laid out without it.
 
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 from player.layout.display import RGB, Metrics, Op, Page, RectOp, Style, TextOp
 from player.layout.flow import Item, paginate, shift
+from player.layout.linebreak import NO_START
 from player.layout.paragraph import balanced_lines, layout_paragraph
 from player.model.alerts import DRILL_MARK, Alert, Level, MsgType
 from player.model.notice import Span
@@ -41,23 +43,18 @@ LEVEL_COLORS: dict[Level, tuple[RGB, RGB]] = {
 }
 ALL_CLEAR_COLORS: tuple[RGB, RGB] = ((0, 122, 61), (255, 255, 255))
 PANEL: tuple[RGB, RGB] = ((255, 255, 255), (25, 25, 25))   # the instruction panel
-#: Band height as a fraction of the screen height (80 px at 1080).
-BAND = 0.074
 #: A band at least this tall for its width (0.13 on a 1080x1920 portrait screen, 0.04 on
 #: 1920x1080) has the alert's text on a second line: one line would show little of it.
 TWO_LINES = 0.09
 LINE_BOX = 1.45
 MIN_SECONDS, MAX_SECONDS, CHARS_PER_MINUTE = 15.0, 60.0, 180
+#: Seconds each page of a band shows (a line of 30–50 characters, read from a distance).
+BAND_SECONDS = 8.0
 
 
 def alert_colors(alert: Alert) -> tuple[RGB, RGB]:
     """(background, text) of an alert: its level's, or green for an all-clear."""
     return ALL_CLEAR_COLORS if alert.type is MsgType.ALL_CLEAR else LEVEL_COLORS[alert.level]
-
-
-def band_height(screen_height: int) -> int:
-    """The band's height on a screen of this height."""
-    return max(24, round(BAND * screen_height))
 
 
 def _local(moment: dt.datetime, tz: dt.tzinfo | None) -> str:
@@ -234,9 +231,18 @@ def _fit(text: str, width: float, style: Style, metrics: Metrics) -> str:
 
 
 def alert_band(alert: Alert, width: int, height: int, metrics: Metrics, more: int = 0) -> tuple[Op, ...]:
-    """A band for a yellow or blue alert or an all-clear, ``width`` x ``height``: one line
-    (chips, the title, as much of the text as fits), or on a tall band (a portrait screen,
-    :data:`TWO_LINES`) the chips and title on a first line and the text on a second.
+    """The first page of :func:`band_pages`."""
+    return band_pages(alert, width, height, metrics, more)[0]
+
+
+def band_pages(alert: Alert, width: int, height: int, metrics: Metrics,
+               more: int = 0) -> tuple[tuple[Op, ...], ...]:
+    """A band for a yellow or blue alert or an all-clear, ``width`` x ``height``, as pages
+    shown in turn (:data:`BAND_SECONDS` each), so the whole text is read, never cut off:
+    one line (chips, the title, then the text; later pages the chips and the text's
+    continuation), or on a tall band (a portrait screen, :data:`TWO_LINES`) the chips and
+    title on a first line and the text on a second. With more than one page the right
+    end says which (1/3).
 
     Args:
         more: how many other band alerts wait (shown as 另有N条 at the right).
@@ -252,29 +258,89 @@ def alert_band(alert: Alert, width: int, height: int, metrics: Metrics, more: in
     text_h = metrics.line_height(text_style)
     top = (height - line_h) / 2 if not two else (height - line_h * 1.1 - text_h * 1.05) / 2
     y = top + (line_h * 0.05 if two else 0.0)
-    ops: list[Op] = [RectOp(0, 0, width, height, bg)]
+    head: list[Op] = [RectOp(0, 0, width, height, bg)]
     x = float(pad)
     chips = ([DRILL_MARK] if alert.drill else []) + [
         "预警解除" if alert.type is MsgType.ALL_CLEAR else alert.level.label]
     chip_style = Style(size, True, bg)
     for chip in chips:
         chip_w = metrics.width(chip, chip_style) + size
-        ops.append(RectOp(x, y - line_h * 0.05, chip_w, line_h * 1.1, fg, radius=round(size * 0.2)))
-        ops.append(TextOp(x + size / 2, y, chip, chip_style))
+        head.append(RectOp(x, y - line_h * 0.05, chip_w, line_h * 1.1, fg, radius=round(size * 0.2)))
+        head.append(TextOp(x + size / 2, y, chip, chip_style))
         x += chip_w + size * 0.6
-    right = f"另有{more}条" if more > 0 else ""
-    right_w = metrics.width(right, text_style) + size if right else 0.0
+    waiting = f"另有{more}条" if more > 0 else ""
+    # Room for the widest right-hand label the pages can have (9/9 另有N条).
+    widest = "　".join(t for t in ("9/9" if detail else "", waiting) if t)
+    right_w = metrics.width(widest, text_style) + size if widest else 0.0
     room = width - pad - right_w - x
     title = _fit(alert.title, room, bold, metrics)
-    ops.append(TextOp(x, y, title, bold))
-    rest = room - metrics.width(title, bold)
+    title_ops = [TextOp(x, y, title, bold)]
+    after_title = x + metrics.width(title, bold)
     if two:
-        ops.append(TextOp(pad, y + line_h * 1.05 + text_h * 0.05, _fit(detail, width - 2 * pad, text_style, metrics),
-                          text_style))
-    elif detail and not title.endswith("…") and rest > size * 3:
+        chunks = _chunks(detail, width - 2 * pad, width - 2 * pad, text_style, metrics)
+        bodies = [title_ops + [TextOp(pad, y + line_h * 1.05 + text_h * 0.05, c, text_style)] for c in chunks]
+    elif detail:
         joint = " " if title[-1] in "：:。！？!?" else "："
-        ops.append(TextOp(x + metrics.width(title, bold), y, _fit(joint + detail, rest, text_style, metrics),
-                          text_style))
-    if right:
-        ops.append(TextOp(width - pad - right_w + size, y + (line_h - text_h) / 2, right, text_style))
-    return tuple(ops)
+        first_room = room - metrics.width(title + joint, bold)
+        if title.endswith("…") or first_room < size * 3:
+            first_room = 0.0  # the text starts on the next page
+        chunks = _chunks(detail, first_room, room, text_style, metrics)
+        bodies = []
+        for number, chunk in enumerate(chunks):
+            if number == 0:
+                ops = list(title_ops)
+                if chunk:
+                    ops.append(TextOp(after_title, y, joint + chunk, text_style))
+            else:
+                ops = [TextOp(x, y, chunk, text_style)]
+            bodies.append(ops)
+    else:
+        bodies = [title_ops]
+    pages = []
+    for number, body in enumerate(bodies):
+        label = "　".join(t for t in (f"{number + 1}/{len(bodies)}" if len(bodies) > 1 else "", waiting) if t)
+        ops = head + body
+        if label:
+            ops.append(TextOp(width - pad - metrics.width(label, text_style), y + (line_h - text_h) / 2, label,
+                              text_style))
+        pages.append(tuple(ops))
+    return tuple(pages)
+
+
+def _chunks(text: str, first: float, room: float, style: Style, metrics: Metrics) -> list[str]:
+    """``text`` cut into lines: the first at most ``first`` wide (it may be empty), the
+    others ``room``; a cut never puts closing punctuation at a line start, and falls
+    after a punctuation mark near the end when there is one."""
+    chunks: list[str] = []
+    rest = text
+    width = first
+    while rest:
+        n = _longest(rest, width, style, metrics)
+        if n < len(rest):
+            while 1 < n and rest[n] in NO_START:  # keep 。，」 with the text before them
+                n -= 1
+            soft = max((rest.rfind(mark, 0, n) for mark in "，。；：、！？ "), default=-1)
+            if soft >= n - 8 and soft > 0:
+                n = soft + 1
+        if n == 0 and chunks == [] and width < room:
+            chunks.append("")  # nothing fits beside the title: the text starts on page 2
+        else:
+            n = max(n, 1)
+            chunks.append(rest[:n].strip())
+            rest = rest[n:].lstrip()
+        width = room
+    return chunks or [""]
+
+
+def _longest(text: str, width: float, style: Style, metrics: Metrics) -> int:
+    """How many leading characters of ``text`` fit in ``width``."""
+    if metrics.width(text, style) <= width:
+        return len(text)
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if metrics.width(text[:mid], style) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return low

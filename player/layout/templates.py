@@ -18,8 +18,8 @@ Every template sizes everything from one unit (:func:`~player.layout.theme.shape
 from the shorter side, the width of the page column and the physical panel); the text's
 measure inside the page is capped by the layouter (:data:`~player.layout.theme.MEASURE`
 body characters, centred; tables and pictures take the whole page width). Invariants (tests/test_shapes.py): every region lies inside the screen and
-no two regions overlap, except the alert band, which covers the bottom of the page
-area while an alert is shown.
+no two regions overlap, except the alert band, which covers the footer row (page number,
+countdown) while a yellow or blue alert is shown, never the page's text.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from player.layout.display import Box, Style
-from player.layout.theme import BAND, Frame, Panel, Theme, shape_unit
+from player.layout.theme import Frame, Panel, Theme, shape_unit
 
 AUTO = "auto"
 STANDARD, PORTRAIT, SPLIT, PAGE_ONLY, TICKER_ONLY = "standard", "portrait", "split", "page-only", "ticker-only"
@@ -121,8 +121,11 @@ def _column(name: str, width: int, height: int, theme: Theme, panel: Panel, *, h
     page = Box(page_x, top, page_w, bottom - footer_h - top)
     footer = Box(page_x, bottom - footer_h, page_w, footer_h)
     nav = Box(0, height - ticker_h - nav_h, width, nav_h) if nav_h else None
-    band_h = max(24, px(BAND))
-    band = Box(0, height - ticker_h - nav_h - band_h, column, band_h)
+    # The alert band takes the footer row (and the gap under it), never the page's text:
+    # while a yellow or blue alert shows, the page number and countdown give way to it.
+    band_bottom = height - ticker_h - nav_h
+    band_h = max(24, band_bottom - footer.y)
+    band = Box(0, band_bottom - band_h, column, band_h)
     side_box = Box(column, header_h, width - column, height - header_h - ticker_h - nav_h) if side else None
     return Frame(width, height, Box(0, 0, width, header_h), page, footer, Box(0, height - ticker_h, width, ticker_h),
                  nav, unit, band, side_box, name, nav_rows if nav_h else 1, panel.min_target_px(width, height))

@@ -60,9 +60,6 @@ class Theme:
         return max(1, round(fraction * height))
 
 
-#: The alert band (yellow and blue alerts) above the ticker, as a share of the unit.
-BAND = 0.074
-
 #: Body lines should hold about this many Chinese characters (the unit is raised toward it
 #: on wide screens) and never more than :data:`LINE_MAX` nor fewer than :data:`LINE_MIN`.
 LINE_TARGET = 36

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from player.layout.alert import alert_band
+from player.layout.alert import BAND_SECONDS, band_pages
 from player.layout.display import op_bounds
 from player.layout.templates import TextBox
 from player.layout.theme import Frame, Styles, Theme
@@ -87,6 +87,7 @@ class Compositor:
             if touch and frame.nav is not None and template.shows_pages else None
         self.view: str | None = None
         self._band: tuple | None = None
+        self._band_pages: tuple[tuple, tuple] = ((), ())
         self._ticker: tuple[str, ...] | None = None
         self._decisions: tuple | None = None
 
@@ -137,23 +138,35 @@ class Compositor:
             return KIOSK
         return ROTATION
 
+    def _band_page(self, snap: OnScreen) -> tuple[tuple, tuple]:
+        """(key, ops) of the alert band's page at ``snap.t``: its pages are laid out once per
+        set of band alerts and shown in turn, :data:`BAND_SECONDS` each."""
+        band = self.frame.band
+        alerts = snap.band_alerts
+        key = tuple((a.alert.id, a.alert.level, a.alert.type, a.alert.title, a.alert.text) for a in alerts)
+        if not alerts:
+            return (), ()
+        if self._band_pages[0] != key:
+            self._band_pages = (key, band_pages(alerts[0].alert, band.w, band.h, self.fonts, more=len(alerts) - 1))
+        pages = self._band_pages[1]
+        index = int(snap.t // BAND_SECONDS) % len(pages)
+        return key + (index,), pages[index]
+
     def _alert_band(self, surface: "pygame.Surface", snap: OnScreen, full: bool) -> list["pygame.Rect"]:
         band = self.frame.band
         if band is None or self.view == ALERT:
             return []
-        alerts = snap.band_alerts
-        key = tuple((a.alert.id, a.alert.level, a.alert.type, a.alert.title) for a in alerts)
+        key, ops = self._band_page(snap)
         if key == self._band and not full:
             return []
         previous, self._band = self._band, key
         rect = pygame.Rect(band.x, band.y, band.w, band.h)
-        if not alerts:
+        if not ops:
             if previous:  # the band leaves: what was under it is drawn again
                 self.rotation.reset()
                 if self.kiosk is not None:
                     self.kiosk.page_dirty = True
             return [rect] if previous else []
-        ops = alert_band(alerts[0].alert, band.w, band.h, self.fonts, more=len(alerts) - 1)
         draw_ops(surface, ops, self.fonts, offset=(band.x, band.y))
         return [rect]
 
@@ -230,8 +243,7 @@ class Compositor:
                 out += [("page", b) for b in self.painter.idle_boxes(not snap.ready)]
         band = self.frame.band
         if band is not None and view != ALERT and snap.band_alerts:
-            alerts = snap.band_alerts
-            for op in alert_band(alerts[0].alert, band.w, band.h, self.fonts, more=len(alerts) - 1):
+            for op in self._band_page(snap)[1]:
                 if hasattr(op, "text"):
                     x, y, w, h = op_bounds(op, self.fonts)
                     out.append(("band", TextBox(op.text, band.x + x, band.y + y, w, h, op.style)))
