@@ -116,17 +116,12 @@ def test_the_cache_is_bounded_in_bytes_least_recently_used_first(made, tmp_path)
 
 def test_the_player_shows_an_old_word_file_from_the_drop_folder(made, tmp_path):
     import json
-    import subprocess
-    import sys
 
-    from conftest import ROOT, write_config
+    from conftest import play_until, write_config
     drop = tmp_path / "drop"
     (drop / "公告").mkdir(parents=True)
     (drop / "公告" / "政务公开日.wps").write_bytes(made["doc"])
     config = write_config(tmp_path / "cfg", drop)
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
-    proc = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def shown():
         try:
@@ -134,19 +129,10 @@ def test_the_player_shows_an_old_word_file_from_the_drop_folder(made, tmp_path):
         except (FileNotFoundError, ValueError):
             return None
         return status if status["notices"] or status["drop"]["errors"] else None
-    try:
-        status = wait_until(shown, 60)
-        assert status, "no status.json with the notice"
-        assert status["drop"]["errors"] == []
-        assert [n["title"] for n in status["notices"]] == ["关于开展政务公开日活动的通知"]
-        assert list((tmp_path / "cfg" / "state" / "convert").glob("*.docx"))  # cached for restarts
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
+    status, _ = play_until(config, shown, 60)
+    assert status["drop"]["errors"] == []
+    assert [n["title"] for n in status["notices"]] == ["关于开展政务公开日活动的通知"]
+    assert list((tmp_path / "cfg" / "state" / "convert").glob("*.docx"))  # cached for restarts
 
 
 def test_bundle_build_ships_old_word_files_as_docx(made, tmp_path):
