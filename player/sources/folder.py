@@ -93,6 +93,10 @@ class FolderScanner:
         self._lock = threading.Lock()
         self._first = True
         self.index: dict[str, str] = store.load_index(INDEX) if store else {}
+        self._stored: dict[str, str] = {}  # path -> sha256 seen in the store by this process
+        #: The last build's inputs (path, sha256, settled; problems) and its library: a
+        #: rescan that finds the same files builds nothing.
+        self._built: tuple[tuple, Library] | None = None
         self.tracks_closes = False  # set by the watcher when inotify reports close-write
         self.tz = tz
         self.wall = wall or (lambda: dt.datetime.now(dt.timezone.utc))
@@ -213,6 +217,7 @@ class FolderScanner:
         files = [old for old in (self._previous(rel) for rel in sorted(self.index)) if old is not None]
         library = self._library(files, [problem])
         self.ingest.finish_scan()
+        self._built = None
         return Scan(library, False)
 
     def _file(self, rel: str, seen: _Seen) -> LazyFile:
@@ -242,6 +247,9 @@ class FolderScanner:
             if old is not None:
                 files[rel] = old
                 previous_used.add(rel)
+        key = (tuple(sorted((rel, f.sha256, rel in settled) for rel, f in files.items())), tuple(problems))
+        if self._built is not None and self._built[0] == key:
+            return self._built[1], False  # nothing changed: no library to build, nothing to index
         library = self._library(files.values(), problems)
         reported: list[Problem] = []
         retry = False
@@ -270,6 +278,7 @@ class FolderScanner:
         self.ingest.finish_scan()
         library = replace(library, problems=tuple(sorted(reported, key=lambda p: (p.path, p.line or 0))))
         self._remember(current, settled, {p.path for p in library.problems} | set(substitute) | previous_used)
+        self._built = (key, library) if not retry else None
         return library, retry
 
     def _library(self, files, problems) -> Library:
@@ -291,6 +300,9 @@ class FolderScanner:
         index = {rel: sha for rel, sha in self.index.items() if rel in current}
         for rel in settled - not_good:
             sha = current[rel].sha256
+            if sha is not None and self._stored.get(rel) == sha:
+                index[rel] = sha  # seen in the store by this process already: no stat per file and scan
+                continue
             if sha is not None and not self.store.has(sha):
                 # ticker.txt and sidecars (the ingest keeps the notices' bytes itself)
                 try:
@@ -299,6 +311,8 @@ class FolderScanner:
                     continue
             if sha is not None and self.store.has(sha):
                 index[rel] = sha
+                self._stored[rel] = sha
+        self._stored = {rel: sha for rel, sha in self._stored.items() if index.get(rel) == sha}
         if index != self.index:
             if self.store.save_index(INDEX, index):
                 self.store.collect()
