@@ -190,6 +190,20 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class MemoryConfig:
+    """Byte budgets of the player's two big caches (docs/performance.md, Memory).
+
+    ``page_cache_bytes``: drawn pages kept for the frame loop (a 1920x1080 page is ~5.7
+    MiB; the page on screen and the next are always among them); ``picture_cache_bytes``:
+    decoded pictures kept by each page preparer (slices of a scanned page are drawn from
+    one decoded picture).
+    """
+
+    page_cache_bytes: int = 24 * MIB
+    picture_cache_bytes: int = 16 * MIB
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     """Prometheus metrics of this screen (docs/fleet.md); both off by default.
 
@@ -224,6 +238,7 @@ class Config:
     report: ReportConfig = ReportConfig()
     interaction: InteractionConfig = InteractionConfig()
     metrics: MetricsConfig = MetricsConfig()
+    memory: MemoryConfig = MemoryConfig()
     timezone: str = "Asia/Shanghai"
     state_dir: Path = Path("/var/lib/signage")
     status_file: Path | None = None
@@ -654,6 +669,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "interaction": (InteractionConfig, {"touch": ("touch", _bool),
                                         "idle_return": ("idle_return", _number(5, 3600))}),
     "metrics": (MetricsConfig, {"textfile": ("textfile", _textfile), "listen": ("listen", _listen)}),
+    "memory": (MemoryConfig, {"page_cache_mib": ("page_cache_bytes", _mib(1, 4096)),
+                              "picture_cache_mib": ("picture_cache_bytes", _mib(1, 4096))}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "timezone": ("timezone", _timezone),

@@ -33,4 +33,5 @@ def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: floa
                   large: bool = False, pictures: Callable[[str], "bytes | None"] | None = None) -> FrameRenderer:
     """The renderer for a screen size, as configured."""
     return FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config),
-                         screen_theme(config, large), fps or config.display.fps, pictures)
+                         screen_theme(config, large), fps or config.display.fps, pictures,
+                         config.memory.picture_cache_bytes)

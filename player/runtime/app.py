@@ -62,8 +62,6 @@ log = logging.getLogger(__name__)
 
 HEADLESS_FPS = 10
 SCREENSHOT_NAME = "screen.png"
-#: Drawn pages kept, in bytes (about 10 pages of 1080p).
-PAGE_CACHE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -116,7 +114,7 @@ class App:
         if config.interaction.touch:
             preparers[LARGE] = Preparer(lambda: make_renderer(config, size, Fonts(choice), fps, large=True,
                                                               pictures=pictures), LARGE, quarantine)
-        self.pages = Pages(preparers, PageCache(PAGE_CACHE_BYTES), background)
+        self.pages = Pages(preparers, PageCache(config.memory.page_cache_bytes), background)
 
         # -- what is on screen --
         self.power_schedule = PowerSchedule(config.power.on, config.power.off, config.power.days)

@@ -35,6 +35,7 @@ from player.model.library import merge_libraries
 from player.model.notice import Library, Notice, Priority
 from player.model.power import PowerSchedule
 from player.model.schedule import ACTIVE, Decision, days_remaining
+from player.model.rotation import next_slot
 from player.model.scheduler import Scheduler
 from player.model.screen import OnScreen, Page
 from player.runtime.clock import Clock
@@ -267,4 +268,12 @@ class ContentState:
         self._page = page
         if slot is not None and changed:
             log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1, slot.pages, slot.seconds)
+            self._prepare_next(slot)
         return True
+
+    def _prepare_next(self, slot) -> None:
+        """Have the page after ``slot`` drawn now, so that the change costs one blit."""
+        following = next_slot(self.scheduler.rotator.slots, slot)
+        notice = self.library.get(following.notice_id) if following is not None and following != slot else None
+        if notice is not None:
+            self.pages.page(notice, following.page)

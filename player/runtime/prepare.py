@@ -26,6 +26,7 @@ import collections
 import logging
 import queue
 import sys
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 
 #: Let the frame loop take the GIL back within about a millisecond of waking up.
 SWITCH_INTERVAL = 0.001
+#: Notices whose layout finished join the rotation together, at most this often
+#: (seconds): rebuilding the rotation of 5,000 notices costs the frame loop ~10–20 ms,
+#: which must not happen every other frame while a big drop is laid out.
+JOIN_EVERY = 0.5
 PRUNE = ("prune",)
 
 #: A drawing job: (renderer) -> surface, run in the preparer thread.
@@ -167,19 +172,26 @@ class Pages:
         self._drawings: dict[Hashable, pygame.Surface] = {}
         #: notices whose layout failed: (id, sha256) -> the problem (for status and _状态.txt)
         self.failed: dict[tuple[str, str], Problem] = {}
+        self._news = False          # a layout finished or failed since the last reported news
+        self._news_at = -JOIN_EVERY  # when news were last reported (monotonic)
 
     # -- results ------------------------------------------------------------------------
 
     def poll(self) -> bool:
         """Adopt finished jobs; True when a notice's layout became known (the rotation may
-        change) or failed."""
+        change) or failed — at most every :data:`JOIN_EVERY` seconds (drawn pages are
+        adopted at once)."""
         if not self.background:
             return False
-        news = False
         for preparer in self.preparers.values():
             for item in preparer.results():
-                news |= self._adopt(item)
-        return news
+                self._news |= self._adopt(item)
+        if self._news:
+            now = time.monotonic()
+            if now - self._news_at >= JOIN_EVERY:
+                self._news, self._news_at = False, now
+                return True
+        return False
 
     def _adopt(self, item: Prepared) -> bool:
         if item.drawing is not None:
