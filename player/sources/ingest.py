@@ -22,6 +22,7 @@ one-off command).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import posixpath
 from collections.abc import Callable
@@ -54,7 +55,7 @@ class PictureStore(Protocol):
 
     def has(self, sha: str) -> bool: ...
 
-    def load_index(self, name: str) -> dict: ...
+    def read_pointer(self, name: str) -> str: ...
 
     def save_index(self, name: str, index: dict) -> bool: ...
 
@@ -122,7 +123,7 @@ class Ingest:
         self.converter = converter
         self._cache: dict[tuple, Notice | ContentError] = {}
         self._used: set[tuple] = set()
-        self._pictures: dict[str, dict] = dict(store.load_index(self._index_name)) if store is not None else {}
+        self._pictures: dict[str, dict] = _load_pictures(store, self._index_name) if store is not None else {}
         self._pictures_used: set[str] = set()
         self._pictures_dirty = False
         self.parsed = 0      # files parsed (cache misses), for tests and benchmarks
@@ -238,6 +239,23 @@ class Ingest:
         self._pictures[key] = {"sha256": sha, "width": decoded.width, "height": decoded.height}
         self._pictures_dirty = True
         return Picture(sha, decoded.width, decoded.height)
+
+
+def _load_pictures(store: PictureStore, name: str) -> dict[str, dict]:
+    """The picture index (``{source sha256:box: {"sha256", "width", "height"}}``); entries
+    that are not such records are dropped (the picture is normalized again)."""
+    try:
+        data = json.loads(store.read_pointer(name))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.error("picture index %s is unreadable (%s); pictures are normalized again", name, exc)
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(key): value for key, value in data.items()
+            if isinstance(value, dict) and isinstance(value.get("sha256"), str)
+            and isinstance(value.get("width"), int) and isinstance(value.get("height"), int)}
 
 
 def _decoder_failed(exc: SandboxError) -> ContentError:
