@@ -44,6 +44,7 @@ from player.runtime.app import App  # noqa: E402
 from player.runtime.bench import thread_cpu  # noqa: E402
 from player.runtime.clock import SystemClock  # noqa: E402
 from player.runtime.display import open_screen  # noqa: E402
+from player.runtime.memory import HeapKeeper  # noqa: E402
 from player.runtime.stats import FrameStats, percentile  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -298,7 +299,7 @@ def main() -> None:
     headless = os.environ.get("SDL_VIDEODRIVER") == "dummy"
     screen = open_screen(config.display.size, False, headless, renderer=config.display.renderer)
     screen.headless = False  # offscreen under dummy, but at the configured frame rate
-    app = App(config, screen, fonts, SystemClock())
+    app = App(config, screen, fonts, SystemClock(), heap=HeapKeeper())  # as signage play builds it
     app.loop.stats = Recording()
     run = Run(app, args.work, args.seconds)
 

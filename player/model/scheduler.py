@@ -8,7 +8,8 @@ time to schedule by — already corrected for an untrusted clock).
 - :meth:`reschedule`: content or the schedule changed (a new library, a boundary from
   :func:`~player.model.schedule.next_change`, a clock jump): the page on screen stays
   if its notice is still in the rotation, urgent notices interrupt at once.
-- :meth:`step`: the page's time is up (or an urgent notice is due).
+- :meth:`step`: the page's time is up (or an urgent notice is due); the cycle is kept
+  unless the decisions changed.
 - :meth:`what_now`: which of the two is due at (t, wall), if any — cheap, per frame.
 
 Cost stays flat in the amount of content: the schedule is evaluated once per library
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from player.model.notice import Library, Notice
-from player.model.rotation import URGENT_EVERY, Rotator, Slot, build_cycle
+from player.model.rotation import URGENT_EVERY, Rotator, Slot, SlotMemo, build_cycle
 from player.model.schedule import ACTIVE, Decision, evaluate, next_change
 
 PageTimes = Callable[[Notice], Sequence[float]]
@@ -50,6 +51,8 @@ class Scheduler:
         self._decided: tuple[Library, dt.datetime, dt.datetime | None, list[Decision]] | None = None
         #: (the notices of the cycle, its slots): the last cycle built
         self._cycle: tuple[list[Notice], list[Slot]] | None = None
+        self._memo: SlotMemo = {}   # each notice's slots, reused while it stays the same
+        self._active: tuple[list[Decision], list[Notice]] | None = None
 
     @property
     def current(self) -> Slot | None:
@@ -75,11 +78,14 @@ class Scheduler:
         self.library = library
 
     def _slots(self, wall: dt.datetime, ready: Ready) -> list[Slot]:
-        notices = ready([d.notice for d in self.decisions(wall) if d.state == ACTIVE])
+        decisions = self.decisions(wall)
+        if self._active is None or self._active[0] is not decisions:
+            self._active = (decisions, [d.notice for d in decisions if d.state == ACTIVE])
+        notices = ready(self._active[1])
         cycle = self._cycle
         if cycle is not None and cycle[0] == notices:  # the same notices (by identity first)
             return cycle[1]
-        slots = build_cycle(notices, self.page_times)
+        slots = build_cycle(notices, self.page_times, self._memo)
         self._cycle = (notices, slots)
         return slots
 
@@ -88,8 +94,10 @@ class Scheduler:
         self.rotator.update(t, self._slots(wall, ready))
 
     def step(self, t: float, wall: dt.datetime, ready: Ready = _all) -> None:
-        """Move on to the next page (the rotation is rebuilt from the schedule first)."""
-        self.rotator.slots = self._slots(wall, ready)
+        """Move on to the next page (the rotation is rebuilt first when the schedule's
+        decisions changed; which notices are ready changes only with a reschedule)."""
+        if self._active is None or self._active[0] is not self.decisions(wall):
+            self.rotator.slots = self._slots(wall, ready)
         self.rotator.step(t)
 
     def what_now(self, t: float, wall: dt.datetime) -> str | None:

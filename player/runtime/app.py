@@ -37,7 +37,7 @@ from player.runtime.display import Screen
 from player.runtime.host import HostProbe
 from player.runtime.housekeeping import Housekeeper
 from player.runtime.loop import FrameLoop
-from player.runtime.memory import tune_malloc
+from player.runtime.memory import RENEW_EVERY, HeapKeeper, tune_malloc
 from player.runtime.metrics import MetricsService
 from player.runtime.notify import Notifier
 from player.runtime.playlog import PlayLog
@@ -81,7 +81,8 @@ class App:
 
     def __init__(self, config: Config, screen: Screen, fonts: Fonts, clock: Clock, *,
                  background: bool = True, stats_keep: int | None = 600, report: bool = True,
-                 notifier: Notifier | None = None, starts: int | None = None) -> None:
+                 notifier: Notifier | None = None, starts: int | None = None,
+                 heap: HeapKeeper | None = None) -> None:
         """Args:
             background: read the content and prepare pages in background threads (off:
                 the first scan before the first frame and every page inline, for
@@ -90,6 +91,8 @@ class App:
             report: write ``_状态.txt`` into the drop folder (benchmarks do not).
             starts: this state dir's player starts so far (``signage play`` counts them),
                 for the restart metrics.
+            heap: the garbage-collector policy (``signage play`` and benchmarks; it is
+                process-wide, so tests that build many players leave it out).
         """
         self.config = config
         self.screen = screen
@@ -99,6 +102,7 @@ class App:
         self.fps = fps
         self.services = Services()
         add = self.services.add
+        self.heap = heap
 
         # -- state shared by the sources --
         store = Store(config.state_dir / "store")  # one store per state dir
@@ -132,7 +136,12 @@ class App:
 
         # -- services, started in this order and stopped in reverse --
         content = self.content
-        watcher = FolderWatcher(config.drop.dir, config.limits, lambda lib: content.put("drop", lib),
+
+        def arrived(kind: str, value) -> None:  # a source's thread: new content read
+            content.put(kind, value)
+            if heap is not None:
+                heap.content_read()
+        watcher = FolderWatcher(config.drop.dir, config.limits, lambda lib: arrived("drop", lib),
                                 config.drop.poll, config.drop.rescan, config.drop.quiet, store=store,
                                 ingest=Ingest("drop", config.limits, store=store, quarantine=quarantine, box=size,
                                               keep_originals=True),
@@ -143,7 +152,7 @@ class App:
             if config.sync.allow_unsigned and config.sync.public_key is None:
                 log.warning("sync.allow_unsigned: bundles from %s are accepted without a signature", config.sync.url)
             sync = self.sync
-            sync_worker = add(SyncWorker(sync, config.sync.interval, lambda lib: content.put(
+            sync_worker = add(SyncWorker(sync, config.sync.interval, lambda lib: arrived(
                 "bundle", (lib, _created(sync))), self._on_sync))
         alert_sync = make_alert_sync(config, self._schedule_time, lambda snap: content.put("alerts", snap))
         if alert_sync is not None:
@@ -160,6 +169,8 @@ class App:
                                lambda: self.playlog.maintain(self._schedule_time().astimezone(tz).date(), retention),
                                first_after=0.0)
         self.housekeeper.final = self.playlog.flush
+        if heap is not None:
+            self.housekeeper.every("heap renewal", RENEW_EVERY, heap.renew)
         self.builder = StatusBuilder(config, sync=self.sync, alerts=alert_sync, power=self.power,
                                      power_schedule=self.power_schedule, store=store, quarantine=quarantine,
                                      playlog=self.playlog, health=self.services.health)
@@ -234,6 +245,8 @@ class App:
             if self.parts.sync_worker is not None:
                 self.content.put("bundle", (self.sync.library(), _created(self.sync)))
                 self.parts.sync_worker.handed = True
+        if self.heap is not None:
+            self.heap.settle()
         self.services.start()
         try:
             return self.loop.run(seconds)

@@ -34,6 +34,7 @@ from player.render.factory import make_renderer
 from player.runtime.app import App
 from player.runtime.clock import SystemClock, trusted_time
 from player.runtime.display import Screen
+from player.runtime.memory import HeapKeeper
 from player.runtime.stats import FrameStats
 from player.sources.folder import FolderScanner
 from player.model.schedule import ACTIVE, evaluate
@@ -96,7 +97,7 @@ def run_bench(config: Config, screen: Screen, fonts: Fonts, seconds: float, mode
             stats = (_naive if mode == "naive" else _minimal)(config, screen, fonts, seconds)
             mark("stop")
         else:
-            app = App(config, screen, fonts, SystemClock(), stats_keep=None, report=False)
+            app = App(config, screen, fonts, SystemClock(), stats_keep=None, report=False, heap=HeapKeeper())
             app.on_first_frame = lambda: mark("start")
             app.on_stop = lambda: mark("stop")
             app.run(seconds)

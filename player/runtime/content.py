@@ -236,13 +236,7 @@ class ContentState:
     def _ready(self, notices: list[Notice]) -> list[Notice]:
         """Notices laid out already join; the others are requested (the one on screen
         stays while its new version is prepared)."""
-        ready = []
-        for notice in notices:
-            if not self.pages.laid_out(notice):
-                self.pages.request_layout(notice)  # inline (tests): laid out right here
-            if self.pages.laid_out(notice):
-                ready.append(notice)
-        return ready
+        return self.pages.ready(notices)
 
     def _schedule(self, t: float, wall: dt.datetime, step: bool = False) -> bool:
         slot = self.scheduler.current

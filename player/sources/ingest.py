@@ -26,7 +26,7 @@ import json
 import logging
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from player.model.imageinfo import image_info
@@ -158,6 +158,11 @@ class Ingest:
         """After a build: forget what the build did not use; save the picture index."""
         self._cache = {k: v for k, v in self._cache.items() if k in self._used}
         self._used = set()
+        for value in self._cache.values():
+            if isinstance(value, ContentError):
+                # A cached refusal is raised into every build: its traceback would keep the
+                # last build's frames (every file of the folder) alive, in a cycle.
+                value.__traceback__ = value.__context__ = value.__cause__ = None
         if self.store is not None:
             unused = set(self._pictures) - self._pictures_used
             if unused:
@@ -200,6 +205,8 @@ class Ingest:
             parsed = ingest_document(file.path, file.data, sandbox=self.sandbox, keep=self._keep,
                                      box=self.box or DOCUMENT_BOX, limits=limits, converter=self.converter)
         notice = parse_notice(file, sidecar, limits, parsed)
+        if notice.source != self.source:  # as build_library records it: the cached object is shown
+            notice = replace(notice, source=self.source)
         if self.keep_originals:
             self.store.put(file.data)  # the last good version survives a broken copy or a restart
         return notice
