@@ -108,7 +108,8 @@ class App:
         store = Store(config.state_dir / "store")  # one store per state dir
         quarantine = Quarantine(config.state_dir / "quarantine")
         self.trust = ClockTrust(config.state_dir, tz, config.clock.max_jump_days, config.clock.confirm_ntp,
-                                confirm_http_date=config.clock.confirm_http_date)
+                                confirm_http_date=config.clock.confirm_http_date,
+                                writer=lambda job: self.housekeeper.submit("trusted time", job))
 
         # -- pages, prepared in the background --
         pictures = store.get
