@@ -94,6 +94,7 @@ class FolderScanner:
         self._first = True
         self.index: dict[str, str] = store.load_index(INDEX) if store else {}
         self._stored: dict[str, str] = {}  # path -> sha256 seen in the store by this process
+        self._names: dict[tuple[bytes, bytes], tuple[str, bool]] = {}  # walk()'s names of the last scan
         #: The last build's inputs (path, sha256, settled; problems) and its library: a
         #: rescan that finds the same files builds nothing.
         self._built: tuple[tuple, Library] | None = None
@@ -160,7 +161,7 @@ class FolderScanner:
         now = self.clock()
         wall = time.time()
         try:
-            found = walk(self.root, max_files=self.limits.files)
+            found = walk(self.root, max_files=self.limits.files, names=self._names)
         except OSError as exc:
             return self._offline(exc)
         entries, problems = found.entries, found.problems
@@ -184,8 +185,8 @@ class FolderScanner:
                 pending = True
                 continue
             try:
-                check_file_size(self.limits, rel, entry.size)
-                if seen.sha256 is None:
+                if seen.sha256 is None:  # (a file taken before has had its size checked)
+                    check_file_size(self.limits, rel, entry.size)
                     data = read_file(self.root, entry.raw, self._read_limit)
                     check_file_size(self.limits, rel, len(data))
                     seen.sha256 = hashlib.sha256(data).hexdigest()
@@ -240,16 +241,18 @@ class FolderScanner:
 
     def _build(self, current: dict[str, _Seen], settled: set[str], problems: list[Problem],
                now: float) -> tuple[Library, bool]:
-        files = {rel: self._file(rel, current[rel]) for rel in settled}
-        previous_used: set[str] = set()
+        previous: dict[str, LazyFile] = {}
         for rel in current.keys() - settled:  # still arriving: the previous version, if any
             old = self._previous(rel)
             if old is not None:
-                files[rel] = old
-                previous_used.add(rel)
-        key = (tuple(sorted((rel, f.sha256, rel in settled) for rel, f in files.items())), tuple(problems))
+                previous[rel] = old
+        key = (tuple(sorted([(rel, current[rel].sha256, True) for rel in settled]
+                            + [(rel, f.sha256, False) for rel, f in previous.items()])), tuple(problems))
         if self._built is not None and self._built[0] == key:
             return self._built[1], False  # nothing changed: no library to build, nothing to index
+        files = {rel: self._file(rel, current[rel]) for rel in settled}
+        files.update(previous)
+        previous_used = set(previous)
         library = self._library(files.values(), problems)
         reported: list[Problem] = []
         retry = False
