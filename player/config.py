@@ -199,7 +199,7 @@ class MemoryConfig:
     one decoded picture).
     """
 
-    page_cache_bytes: int = 24 * MIB
+    page_cache_bytes: int = 12 * MIB
     picture_cache_bytes: int = 16 * MIB
 
 

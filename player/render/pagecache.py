@@ -2,7 +2,7 @@
 
 A page surface at 1920x1080 is ~5.7 MiB; a photo gallery of 200 notices must not mean
 200 of them in memory. :class:`PageCache` keeps the most recently used surfaces up to a
-byte budget (``memory.page_cache_mib``, default 24 MiB: four 1080p pages); the page on
+byte budget (``memory.page_cache_mib``, default 12 MiB: two 1080p pages); the page on
 screen and the next one are the most recently used, so they are among them (a budget
 smaller than one page still keeps the last one).
 
