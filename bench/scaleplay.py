@@ -268,6 +268,7 @@ def figures(app: App, name: str, start: Mark, end: Mark, extra: dict) -> dict:
         "frame_cpu_ms_max": _r(max(cpu) if cpu else None),
         "interval_ms_p99": _r(percentile(intervals, 0.99), 1), "interval_ms_max": _r(max(intervals, default=None), 1),
         "intervals_over_50ms": sum(1 for i in intervals if i > LONG_FRAME_MS),
+        "frames_over_2ms": sum(1 for c in cpu if c > 2.0), "frame_cpu_ms_top5": [round(c, 1) for c in sorted(cpu)[-5:]],
         "cpu_percent": round(100 * (end.cpu - start.cpu) / wall, 2),
         "children_cpu_percent": round(100 * kids / wall, 2),
         "threads_cpu_percent": threads, **{f"{k}_mb": v for k, v in end.memory.items()},
