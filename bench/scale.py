@@ -143,6 +143,16 @@ def fresh_copy(source: Path, target: Path) -> Path:
     return target
 
 
+def machine_speed(seconds: float = 1.0) -> float:
+    """Millions of iterations per second of a trivial Python loop: this 2-core VM shares
+    its host, and a slow phase of the host shows here (for the record of each run)."""
+    started = time.perf_counter()
+    count = 0
+    while time.perf_counter() - started < seconds:
+        count += 1
+    return round(count / seconds / 1e6, 2)
+
+
 def run_player(name: str, config: Path, work: Path, env: dict, seconds: float) -> dict:
     out = config.parent / "result.json"
     args = [PY, str(ROOT / "bench/scaleplay.py"), "--config", str(config), "--scenario", name, "--work", str(work),
@@ -234,13 +244,16 @@ def main() -> None:
             server, port = serve(site)
             bundle = (key, port)
         for name in wanted:
+            speed = machine_speed()
             started = time.monotonic()
             if name == "before":
                 results[name] = run_before(work, args.before, env, args.seconds, args.page_seconds)
             else:
                 results[name] = scenario(name, work, args, env, bundle)
                 results[name]["load_average"] = os.getloadavg()[0]  # the machine is shared: for the record
-            print(f"{name}: {time.monotonic() - started:.0f} s, load average {os.getloadavg()[0]:.2f}", flush=True)
+                results[name]["speed_before"] = speed
+            print(f"{name}: {time.monotonic() - started:.0f} s, load average {os.getloadavg()[0]:.2f}, "
+                  f"Python loop speed before {speed} M/s, after {machine_speed()} M/s", flush=True)
     finally:
         if server is not None:
             server.terminate()
