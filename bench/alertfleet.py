@@ -27,8 +27,8 @@ from pathlib import Path
 from player.model.alertstate import AlertClock, AlertSnapshot, active_alerts
 from player.sources.alerts import AlertOutcome, AlertSync
 from player.sources.bundle import load_public_key
-from player.sources.fleet import Fleet
-from player.sources.lightfetch import LightFetcher
+from bench.sim.fleet import Fleet
+from bench.sim.lightfetch import LightFetcher
 
 TAGS = ("lobby", "public")
 ALERT_ID = "bench-typhoon"

@@ -92,6 +92,7 @@ def bulk(count: int) -> dict:
     from player.runtime.app import App
     from player.runtime.clock import SystemClock
     from player.runtime.display import open_screen
+    from player.runtime.memory import HeapKeeper
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -102,7 +103,7 @@ def bulk(count: int) -> dict:
         config = load_config(write_config(tmp, drop, "false", "pages: {min_seconds: 2, max_seconds: 2}\n"))
         screen = open_screen((1920, 1080), False, headless=True)
         screen.headless = False  # offscreen at the configured 60 fps
-        app = App(config, screen, load_fonts(), SystemClock(), stats_keep=None, report=False)
+        app = App(config, screen, load_fonts(), SystemClock(), stats_keep=None, report=False, heap=HeapKeeper())
         marks: dict[str, float] = {}
         samples: list[tuple[float, float]] = []
 
@@ -114,7 +115,7 @@ def bulk(count: int) -> dict:
             folder.mkdir()
             for i in range(count):
                 (folder / f"通知{i:04d}.txt").write_text(f"批量通知{i}\n第{i}条内容：请居民注意。\n", encoding="utf-8")
-            while len(app.library.notices) < count + base and time.monotonic() - marks["drop"] < 120:
+            while len(app.content.library.notices) < count + base and time.monotonic() - marks["drop"] < 120:
                 time.sleep(0.05)
             marks["ingested"] = time.monotonic()
             time.sleep(3)
@@ -122,7 +123,7 @@ def bulk(count: int) -> dict:
             for path in folder.iterdir():
                 path.unlink()
             folder.rmdir()
-            while len(app.library.notices) > base and time.monotonic() - marks["ingested"] < 120:
+            while len(app.content.library.notices) > base and time.monotonic() - marks["ingested"] < 120:
                 time.sleep(0.05)
             time.sleep(48)  # another full cycle (and the player hands freed memory back after a big removal)
             marks["after_rss"] = rss_mb()

@@ -9,7 +9,7 @@ nginx (the Debian package; installed with apt-get when missing) runs as a foregr
 child process on 127.0.0.1 with its configuration, pid, logs and temp folders in a
 temp dir (the system nginx is not touched). It serves a bundle made by the real
 ``signage keygen`` and ``signage bundle build`` commands. The players are the real sync
-client (player/sources/fleet.py: BundleSync + verify_manifest + the store logic, paced by
+client (bench/sim/fleet.py: BundleSync + verify_manifest + the store logic, paced by
 SyncWorker.next_wait) with in-memory stores, run by a pool of threads around a heap of
 next-poll times. Their HTTP transport is LightFetcher (the Fetcher contract on a raw
 socket, ~30 µs a request) unless ``--client requests`` puts the player's own Fetcher
@@ -73,7 +73,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from player.sources.fleet import CLIENTS, Fleet, MemoryStore, ObjectPool, SimPlayer, make_player  # noqa: E402
+from bench.sim.fleet import CLIENTS, Fleet, MemoryStore, ObjectPool, SimPlayer, make_player  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from alertfleet import report as alert_report, run_alert_scenario  # noqa: E402

@@ -31,6 +31,8 @@ from player.render.fonts import load_fonts  # noqa: E402
 from player.runtime.app import App  # noqa: E402
 from player.runtime.clock import SimulatedClock, date_files  # noqa: E402
 from player.runtime.display import open_screen  # noqa: E402
+from player.runtime.memory import HeapKeeper  # noqa: E402
+from player.render.factory import make_renderer  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -57,8 +59,10 @@ def main() -> None:
         base = dataclasses.replace(base, drop=dataclasses.replace(base.drop, dir=drop))
         probe = App(base, screen, fonts, SimulatedClock(dt.datetime.now(ZoneInfo("Asia/Shanghai"))),
                     background=False, report=False)
-        library = probe.watcher.scan_now()
-        pages = sum(len(probe.renderer.pages(n)) for n in library.notices)
+        library = probe.parts.watcher.scan_now()
+        renderer = make_renderer(base, screen.size, fonts, pictures=probe.parts.store.get)
+        pages = sum(len(renderer.pages(n)) for n in library.notices)
+        probe.parts.watcher.scanner.ingest.close()
         per_page = seconds / (pages * args.cycles)
         config = dataclasses.replace(base, state_dir=Path(state), status_file=None,
                                      pages=PagesConfig(200, per_page, per_page))
@@ -75,7 +79,7 @@ def main() -> None:
                     self.next_sample += seconds / 10
 
         clock = Sampling(start)
-        app = App(config, screen, fonts, clock, report=False)
+        app = App(config, screen, fonts, clock, report=False, heap=HeapKeeper())  # as signage play
         started = time.monotonic()
         app.run(seconds)
         wall = time.monotonic() - started
@@ -83,7 +87,7 @@ def main() -> None:
     warm = next(r for t, r in samples if t >= cycle)
     end = samples[-1][1]
     print(f"{pages} pages per cycle, {per_page:.2f} s per page, {args.cycles} cycles in "
-          f"{seconds:.0f} simulated s ({app._frame_number} frames, {wall:.0f} s of real time)")
+          f"{seconds:.0f} simulated s ({app.loop.frames} frames, {wall:.0f} s of real time)")
     for t, r in samples:
         print(f"  t={t / 60:6.1f} min  RSS {r:6.1f} MB")
     after = [r for t, r in samples if t >= cycle]

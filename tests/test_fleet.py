@@ -1,4 +1,4 @@
-"""Lightweight players (player/sources/fleet.py) against a real HTTP server on 127.0.0.1.
+"""Lightweight players (bench/sim/fleet.py) against a real HTTP server on 127.0.0.1.
 
 They must be the player's sync client, not a look-alike: the same conditional requests,
 the same verification and the same refusals, word for word."""
@@ -17,7 +17,7 @@ from bundle_server import BundleServer, Fault
 from conftest import wait_until
 from player.sources.bundle import sign
 from player.sources.fetch import Fetcher
-from player.sources.fleet import CLIENTS, Fleet, MemoryStore, ObjectPool, SimPlayer, make_player
+from bench.sim.fleet import CLIENTS, Fleet, MemoryStore, ObjectPool, SimPlayer, make_player
 from player.sources.publish import build_bundle
 from player.sources.store import Store
 from player.sources.sync import BundleSync

@@ -1,4 +1,4 @@
-"""The fleet's lightweight fetcher (player/sources/lightfetch.py) against a real HTTP server
+"""The fleet's lightweight fetcher (bench/sim/lightfetch.py) against a real HTTP server
 on 127.0.0.1: it must honour the same contract as the player's Fetcher, fault by fault,
 or a fleet benchmark would measure a client that cheats."""
 
@@ -12,7 +12,7 @@ import pytest
 
 from bundle_server import BundleServer, Fault
 from player.sources.fetch import DownloadError, Fetcher, Response
-from player.sources.lightfetch import LightFetcher
+from bench.sim.lightfetch import LightFetcher
 
 BODY = "第一条通知\n内容。\n".encode() * 50  # 1,150 bytes
 

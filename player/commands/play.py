@@ -38,7 +38,8 @@ def cmd_play(args, env: Environment) -> ExitStatus:
     screen = open_screen(size, fullscreen, args.headless, renderer=config.display.renderer,
                          rotate=config.display.rotate)
     from player.runtime.host import count_start
-    app = App(config, screen, fonts, env.clock, starts=count_start(config.state_dir))
+    from player.runtime.memory import HeapKeeper
+    app = App(config, screen, fonts, env.clock, starts=count_start(config.state_dir), heap=HeapKeeper())
     app.install_signals()
     log.info("signage play: config %s, content %s, font %s (face %d)", config.path, config.drop.dir,
              fonts.choice.regular.path, fonts.choice.regular.index)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from player.config.schema import find_config, load_config, parse_config
 from player.config.settings import (AlertsConfig, ClockConfig, Config, ConfigError, DisplayConfig, DropConfig,
-                                    FontConfig, InteractionConfig, MetricsConfig, PagesConfig, PlaylogConfig,
+                                    FontConfig, InteractionConfig, MemoryConfig, MetricsConfig, PagesConfig, PlaylogConfig,
                                     PowerConfig, ReportConfig, ScheduleConfig, ScreenConfig, ScreenshotConfig,
                                     SyncConfig, TickerConfig)
 from player.config.values import parse_listen, parse_size
 
 __all__ = ["AlertsConfig", "ClockConfig", "Config", "ConfigError", "DisplayConfig", "DropConfig", "FontConfig",
-           "InteractionConfig", "MetricsConfig", "PagesConfig", "PlaylogConfig", "PowerConfig", "ReportConfig",
+           "InteractionConfig", "MemoryConfig", "MetricsConfig", "PagesConfig", "PlaylogConfig", "PowerConfig", "ReportConfig",
            "ScheduleConfig", "ScreenConfig", "ScreenshotConfig", "SyncConfig", "TickerConfig", "find_config",
            "load_config", "parse_config", "parse_listen", "parse_size"]

@@ -14,7 +14,7 @@ from player.layout.theme import Theme
 from player.model.limits import Limits
 from player.model.yamldoc import Located, YamlError, parse_yaml
 from player.config.settings import (  # noqa: F401
-    AlertsConfig, ClockConfig, Config, ConfigError, DisplayConfig, DropConfig, FontConfig, InteractionConfig, MetricsConfig, PagesConfig, PlaylogConfig, PowerConfig, ReportConfig, ScheduleConfig, ScreenConfig, ScreenshotConfig, SyncConfig, TickerConfig)
+    AlertsConfig, ClockConfig, Config, ConfigError, DisplayConfig, DropConfig, FontConfig, InteractionConfig, MemoryConfig, MetricsConfig, PagesConfig, PlaylogConfig, PowerConfig, ReportConfig, ScheduleConfig, ScreenConfig, ScreenshotConfig, SyncConfig, TickerConfig)
 from player.config.values import (  # noqa: F401
     Parser, _Bad, _Ctx, _argv, _bool, _choice, _clock_time, _existing_dir, _existing_file, _got, _headers, _hours_of_day, _listen, _log_level, _megapixels, _mib, _number, _opt, _poll, _public_key, _rotate, _size, _state_dir, _status_file, _tags, _text, _textfile, _theme_schema, _timezone, _url, _url_exact, _weekdays)
 
@@ -81,6 +81,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[str, Parser]]]] = {
     "interaction": (InteractionConfig, {"touch": ("touch", _bool),
                                         "idle_return": ("idle_return", _number(5, 3600))}),
     "metrics": (MetricsConfig, {"textfile": ("textfile", _textfile), "listen": ("listen", _listen)}),
+    "memory": (MemoryConfig, {"page_cache_mib": ("page_cache_bytes", _mib(1, 4096)),
+                              "picture_cache_mib": ("picture_cache_bytes", _mib(1, 4096))}),
 }
 _TOP: dict[str, tuple[str, Parser]] = {
     "layout": ("layout", _choice(AUTO, *LAYOUTS)),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from player.layout.templates import AUTO
 from player.layout.theme import Panel, Theme
-from player.model.limits import Limits
+from player.model.limits import MIB, Limits
 
 
 class ConfigError(Exception):
@@ -187,6 +187,20 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class MemoryConfig:
+    """Byte budgets of the player's two big caches (docs/performance.md, Memory).
+
+    ``page_cache_bytes``: drawn pages kept for the frame loop (a 1920x1080 page is ~5.7
+    MiB; the page on screen and the next are always among them); ``picture_cache_bytes``:
+    decoded pictures kept by each page preparer (slices of a scanned page are drawn from
+    one decoded picture).
+    """
+
+    page_cache_bytes: int = 12 * MIB
+    picture_cache_bytes: int = 16 * MIB
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     """Prometheus metrics of this screen (docs/fleet.md); both off by default.
 
@@ -221,6 +235,7 @@ class Config:
     report: ReportConfig = ReportConfig()
     interaction: InteractionConfig = InteractionConfig()
     metrics: MetricsConfig = MetricsConfig()
+    memory: MemoryConfig = MemoryConfig()
     timezone: str = "Asia/Shanghai"
     layout: str = AUTO  # auto | standard | portrait | split | page-only | ticker-only
     state_dir: Path = Path("/var/lib/signage")

@@ -16,7 +16,7 @@ from player.model.notice import Picture
 RGB = tuple[int, int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Style:
     """A text style: pixel size, weight, colour."""
 
@@ -35,7 +35,7 @@ class Metrics(Protocol):
         """Height of one line box in pixels (ascent + descent + leading)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextOp:
     """Draw ``text`` with its top-left line-box corner at (x, y)."""
 
@@ -45,7 +45,7 @@ class TextOp:
     style: Style
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RectOp:
     """Fill a rectangle (``radius`` rounds the corners)."""
 
@@ -57,7 +57,7 @@ class RectOp:
     radius: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PictureOp:
     """Draw a stored picture (a document's figure, a slice of a scanned page) into this box.
 
@@ -73,7 +73,7 @@ class PictureOp:
     crop: tuple[int, int, int, int] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QrCode:
     """Draw a QR code of ``url`` in the square ``size`` x ``size`` at (x, y).
 
@@ -100,7 +100,7 @@ class QrCode:
 Op = TextOp | RectOp | PictureOp | QrCode
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One page of a notice: its drawing operations and the amount of text on it."""
 
@@ -109,7 +109,7 @@ class Page:
     seconds: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     """An axis-aligned rectangle in pixels."""
 

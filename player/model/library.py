@@ -194,7 +194,7 @@ def build_library(files: Iterable[FileLike], limits: Limits = Limits(),
                 path, f"gives the same notice id '{notice.id}' as {other}; rename or remove one",
                 f"与 {other} 是同一个公告名称，请改名或删除其中一个"))
             continue
-        notices[notice.id] = replace(notice, source=source)
+        notices[notice.id] = notice if notice.source == source else replace(notice, source=source)
     for sidecar in sorted(sidecars - used_sidecars):
         found.append(Problem(
             sidecar, "settings file has no picture, table or text of the same name beside it; "

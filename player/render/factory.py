@@ -42,4 +42,4 @@ def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: floa
     """The renderer for a (logical) screen size, as configured."""
     return FrameRenderer(size, fonts, config.screen.name, config.ticker.speed, pace_from(config),
                          screen_theme(config, large), fps or config.display.fps, pictures,
-                         frame=screen_frame(config, size))
+                         config.memory.picture_cache_bytes, frame=screen_frame(config, size))

@@ -18,7 +18,7 @@ from player.layout.pages import Layouter, Pace, footer_texts
 from player.layout.theme import Frame, Theme
 from player.model.notice import Notice
 from player.render.draw import draw_ops
-from player.render.picture import PictureSource
+from player.render.picture import PICTURE_CACHE_BYTES, PictureSource
 from player.render.fonts import Fonts
 from player.render.header import Header
 from player.render.pg import pygame
@@ -47,8 +47,9 @@ class FrameRenderer:
     def __init__(self, size: tuple[int, int], fonts: Fonts, screen_name: str,
                  ticker_speed: float, pace: Pace = Pace(), theme: Theme = Theme(),
                  fps: float = 60.0, pictures: "Callable[[str], bytes | None] | None" = None,
-                 frame: Frame | None = None) -> None:
+                 picture_budget: int = PICTURE_CACHE_BYTES, frame: Frame | None = None) -> None:
         """Args:
+            picture_budget: bytes of decoded pictures this renderer keeps.
             frame: the regions of the screen's layout template (default: the one
                 ``layout: auto`` picks for ``size`` with ``theme``).
         """
@@ -60,7 +61,7 @@ class FrameRenderer:
         self.layouter = Layouter(self.frame, fonts, theme, pace)
         self.screen_name = screen_name
         #: decoded pictures by sha256, loaded from the store by the drawing thread
-        self.pictures = PictureSource(pictures) if pictures is not None else None
+        self.pictures = PictureSource(pictures, picture_budget) if pictures is not None else None
         self.header = Header(self.frame.header, fonts, theme, screen_name, self.frame.unit, self.frame.min_text)
         self.ticker = Ticker(self.frame.ticker, fonts, theme, ticker_speed, self.frame.unit, fps)
         #: Full layouts (display lists) of recently used notices; page times of all.

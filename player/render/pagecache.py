@@ -1,9 +1,10 @@
 """Drawn pages kept for the frame loop, bounded in bytes.
 
-A page surface at 1920x1080 is ~6 MB; a photo gallery of 200 notices must not mean 200
-of them in memory. :class:`PageCache` keeps the most recently used surfaces up to a
-byte budget (``limits``-style setting ``memory.page_cache_mib``); the surface on screen
-and the next one are always among them because they are the most recently used.
+A page surface at 1920x1080 is ~5.7 MiB; a photo gallery of 200 notices must not mean
+200 of them in memory. :class:`PageCache` keeps the most recently used surfaces up to a
+byte budget (``memory.page_cache_mib``, default 12 MiB: two 1080p pages); the page on
+screen and the next one are the most recently used, so they are among them (a budget
+smaller than one page still keeps the last one).
 
 Only the frame loop thread touches it (the preparer thread hands surfaces over through a
 queue, and never draws on them afterwards).
@@ -26,8 +27,8 @@ NORMAL, LARGE = "normal", "large"
 
 
 def surface_bytes(surface: "pygame.Surface") -> int:
-    """Memory held by a surface's pixels."""
-    return surface.get_width() * surface.get_height() * surface.get_bytesize()
+    """Memory held by a surface's pixels (rows with their padding)."""
+    return surface.get_pitch() * surface.get_height()
 
 
 class PageCache:

@@ -3,9 +3,11 @@ and slices of scanned pages.
 
 The display list names a picture by the sha256 of its normalized bytes; a
 :class:`PictureSource` loads those bytes through the loader the runtime gives it (the
-player's store) and keeps a few decoded surfaces (a scanned document is drawn slice by
-slice from the same page picture). Plain software surfaces only: safe in the preparer
-thread. A picture that cannot be loaded is drawn as a neutral grey box.
+player's store) and keeps the most recently decoded surfaces up to a byte budget
+(``memory.picture_cache_mib``): a scanned document is drawn slice by slice from the same
+page picture, while a gallery of 80 photos costs one decode per page drawn, never 80
+decoded photos in memory. Plain software surfaces only: safe in the preparer thread. A
+picture that cannot be loaded is drawn as a neutral grey box.
 """
 
 from __future__ import annotations
@@ -16,21 +18,28 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from player.layout.display import PictureOp
+from player.render.pagecache import surface_bytes
 from player.render.pg import pygame
 
 log = logging.getLogger(__name__)
 
-#: Decoded pictures kept (a scanned A4 page at 48 px text is ~2.5 MP, 10 MB as RGB).
-CACHE_PICTURES = 4
+#: Bytes of decoded pictures kept by default: two scanned A4 pages (~2.5 MP, 7.5–10 MB
+#: each) or three screen-sized photos.
+PICTURE_CACHE_BYTES = 16 * 1024 * 1024
 
 
 class PictureSource:
-    """Decoded pictures by sha256, loaded on demand."""
+    """Decoded pictures by sha256, loaded on demand, at most ``budget`` bytes of them kept
+    (the last one decoded always is)."""
 
-    def __init__(self, load: Callable[[str], "bytes | None"], keep: int = CACHE_PICTURES) -> None:
+    def __init__(self, load: Callable[[str], "bytes | None"], budget: int = PICTURE_CACHE_BYTES) -> None:
         self._load = load
-        self._keep = keep
+        self.budget = budget
+        self.used = 0
         self._surfaces: OrderedDict[str, pygame.Surface] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._surfaces)
 
     def surface(self, sha256: str) -> "pygame.Surface | None":
         """The decoded picture, or None when its bytes are missing or undecodable."""
@@ -52,8 +61,10 @@ class PictureSource:
             rgb.blit(surface, (0, 0))
             surface = rgb
         self._surfaces[sha256] = surface
-        while len(self._surfaces) > self._keep:
-            self._surfaces.popitem(last=False)
+        self.used += surface_bytes(surface)
+        while self.used > self.budget and len(self._surfaces) > 1:
+            _sha, gone = self._surfaces.popitem(last=False)
+            self.used -= surface_bytes(gone)
         return surface
 
 

@@ -38,7 +38,7 @@ from player.runtime.display import Screen
 from player.runtime.host import HostProbe
 from player.runtime.housekeeping import Housekeeper
 from player.runtime.loop import FrameLoop
-from player.runtime.memory import tune_malloc
+from player.runtime.memory import RENEW_EVERY, HeapKeeper, tune_malloc
 from player.runtime.metrics import MetricsService
 from player.runtime.notify import Notifier
 from player.runtime.playlog import PlayLog
@@ -65,8 +65,6 @@ log = logging.getLogger(__name__)
 
 HEADLESS_FPS = 10
 SCREENSHOT_NAME = "screen.png"
-#: Drawn pages kept, in bytes (about 10 pages of 1080p).
-PAGE_CACHE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -86,7 +84,8 @@ class App:
 
     def __init__(self, config: Config, screen: Screen, fonts: Fonts, clock: Clock, *,
                  background: bool = True, stats_keep: int | None = 600, report: bool = True,
-                 notifier: Notifier | None = None, starts: int | None = None) -> None:
+                 notifier: Notifier | None = None, starts: int | None = None,
+                 heap: HeapKeeper | None = None) -> None:
         """Args:
             background: read the content and prepare pages in background threads (off:
                 the first scan before the first frame and every page inline, for
@@ -95,6 +94,8 @@ class App:
             report: write ``_状态.txt`` into the drop folder (benchmarks do not).
             starts: this state dir's player starts so far (``signage play`` counts them),
                 for the restart metrics.
+            heap: the garbage-collector policy (``signage play`` and benchmarks; it is
+                process-wide, so tests that build many players leave it out).
         """
         self.config = config
         self.screen = screen
@@ -104,13 +105,15 @@ class App:
         self.fps = fps
         self.services = Services()
         add = self.services.add
+        self.heap = heap
 
         # -- state shared by the sources --
         store = Store(config.state_dir / "store")  # one store per state dir
         quarantine = Quarantine(config.state_dir / "quarantine")
         converter = Converter(config.state_dir / "convert")  # .doc/.wps/.rtf/.odt, if LibreOffice is installed
         self.trust = ClockTrust(config.state_dir, tz, config.clock.max_jump_days, config.clock.confirm_ntp,
-                                confirm_http_date=config.clock.confirm_http_date)
+                                confirm_http_date=config.clock.confirm_http_date,
+                                writer=lambda job: self.housekeeper.submit("trusted time", job))
 
         # -- pages, prepared in the background --
         pictures = store.get
@@ -120,7 +123,7 @@ class App:
         if config.interaction.touch:
             preparers[LARGE] = Preparer(lambda: make_renderer(config, size, Fonts(choice), fps, large=True,
                                                               pictures=pictures), LARGE, quarantine)
-        self.pages = Pages(preparers, PageCache(PAGE_CACHE_BYTES), background)
+        self.pages = Pages(preparers, PageCache(config.memory.page_cache_bytes), background)
 
         # -- what is on screen --
         self.power_schedule = PowerSchedule(config.power.on, config.power.off, config.power.days)
@@ -145,8 +148,13 @@ class App:
                         if config.drop.preview and report else None)
         preview = self.preview
 
+        def arrived(kind: str, value) -> None:  # a source's thread: new content read
+            content.put(kind, value)
+            if heap is not None:
+                heap.content_read()
+
         def on_drop(library) -> None:  # in the loader thread
-            content.put("drop", library)
+            arrived("drop", library)
             if preview is not None:
                 preview.submit(library)
 
@@ -161,7 +169,7 @@ class App:
             if config.sync.allow_unsigned and config.sync.public_key is None:
                 log.warning("sync.allow_unsigned: bundles from %s are accepted without a signature", config.sync.url)
             sync = self.sync
-            sync_worker = add(SyncWorker(sync, config.sync.interval, lambda lib: content.put(
+            sync_worker = add(SyncWorker(sync, config.sync.interval, lambda lib: arrived(
                 "bundle", (lib, _created(sync))), self._on_sync))
         alert_sync = make_alert_sync(config, self._schedule_time, lambda snap: content.put("alerts", snap))
         if alert_sync is not None:
@@ -178,6 +186,8 @@ class App:
                                lambda: self.playlog.maintain(self._schedule_time().astimezone(tz).date(), retention),
                                first_after=0.0)
         self.housekeeper.final = self.playlog.flush
+        if heap is not None:
+            self.housekeeper.every("heap renewal", RENEW_EVERY, heap.renew)
         self.builder = StatusBuilder(config, sync=self.sync, alerts=alert_sync, power=self.power,
                                      power_schedule=self.power_schedule, store=store, quarantine=quarantine,
                                      playlog=self.playlog, health=self.services.health)
@@ -254,6 +264,8 @@ class App:
             if self.parts.sync_worker is not None:
                 self.content.put("bundle", (self.sync.library(), _created(self.sync)))
                 self.parts.sync_worker.handed = True
+        if self.heap is not None:
+            self.heap.settle()
         self.services.start()
         try:
             return self.loop.run(seconds)

@@ -34,6 +34,7 @@ from player.render.factory import make_renderer, screen_frame
 from player.runtime.app import App
 from player.runtime.clock import SystemClock, trusted_time
 from player.runtime.display import Screen
+from player.runtime.memory import HeapKeeper
 from player.runtime.stats import FrameStats
 from player.sources.folder import FolderScanner
 from player.model.schedule import ACTIVE, evaluate
@@ -96,11 +97,12 @@ def run_bench(config: Config, screen: Screen, fonts: Fonts, seconds: float, mode
             stats = (_naive if mode == "naive" else _minimal)(config, screen, fonts, seconds)
             mark("stop")
         else:
-            app = App(config, screen, fonts, SystemClock(), stats_keep=None, report=False)
+            app = App(config, screen, fonts, SystemClock(), report=False, heap=HeapKeeper())
+            app.loop.stats = _EveryFrame()
             app.on_first_frame = lambda: mark("start")
             app.on_stop = lambda: mark("stop")
             app.run(seconds)
-            stats = app.loop.stats
+            stats = app.loop.stats.every
     (cpu0, wall0, threads0), (cpu1, wall1, threads1) = marks["start"], marks["stop"]
     cpu, wall = cpu1 - cpu0, wall1 - wall0
     threads = {k: v - threads0.get(k, 0.0) for k, v in threads1.items()}
@@ -116,6 +118,19 @@ def run_bench(config: Config, screen: Screen, fonts: Fonts, seconds: float, mode
         "first_frame_cpu_ms": _r(app.loop.first_frame_ms, 1) if mode == "player" else None,
         "thread_cpu_percent": {k: round(100 * v / wall, 2) for k, v in sorted(threads.items())},
     }
+
+
+class _EveryFrame(FrameStats):
+    """The loop's own statistics (the last 600 frames, as status.json uses them: a
+    benchmark must not make each status update sort the whole run) and every frame."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.every = FrameStats(None)
+
+    def record(self, cpu_ms: float, presented_at: float) -> None:
+        super().record(cpu_ms, presented_at)
+        self.every.record(cpu_ms, presented_at)
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:

@@ -275,13 +275,7 @@ class ContentState:
     def _ready(self, notices: list[Notice]) -> list[Notice]:
         """Notices laid out already join; the others are requested (the one on screen
         stays while its new version is prepared)."""
-        ready = []
-        for notice in notices:
-            if not self.pages.laid_out(notice):
-                self.pages.request_layout(notice)  # inline (tests): laid out right here
-            if self.pages.laid_out(notice):
-                ready.append(notice)
-        return ready
+        return self.pages.ready(notices)
 
     def _schedule(self, t: float, wall: dt.datetime, step: bool = False) -> bool:
         slot = self.scheduler.current
@@ -312,4 +306,12 @@ class ContentState:
                 self.pages.page(ahead, upcoming.page)
         if slot is not None and changed:
             log.debug("showing %s page %d/%d for %.0f s", slot.notice_id, slot.page + 1, slot.pages, slot.seconds)
+            self._prepare_next(slot)
         return True
+
+    def _prepare_next(self, slot) -> None:
+        """Have the page after ``slot`` drawn now, so that the change costs one blit."""
+        following = next_slot(self.scheduler.rotator.slots, slot)
+        notice = self.library.get(following.notice_id) if following is not None and following != slot else None
+        if notice is not None:
+            self.pages.page(notice, following.page)

@@ -2,15 +2,17 @@
 
 Why it is built this way:
 
-- ``shown()`` and ``gap()`` run on the frame loop's thread, so they only seal lines into
-  an in-memory buffer under a lock; ``flush()`` (a background thread, every
-  ``playlog.flush_minutes``, and at exit) appends them with one ``fsync`` per day file
-  and then rewrites ``head.json`` atomically. An SD card sees a few writes an hour; the
-  price is that a power cut loses at most ``flush_minutes`` of log, which the report
-  then shows as a gap (``player off``).
-- The chain is sealed when a line is buffered, so a failed flush (disk full, read-only
-  file system) keeps the lines, in order, and writes them on a later flush. The buffer
-  is bounded; dropping lines breaks the chain on purpose, so ``--verify`` shows the loss.
+- ``shown()`` and ``gap()`` run on the frame loop's thread, so they only put a line's
+  fields into an in-memory buffer under a lock (no hashing there); ``flush()`` (a
+  background thread, every ``playlog.flush_minutes``, and at exit) seals them into the
+  chain in order, appends them with one ``fsync`` per day file and then rewrites
+  ``head.json`` atomically. An SD card sees a few writes an hour; the price is that a
+  power cut loses at most ``flush_minutes`` of log, which the report then shows as a gap
+  (``player off``).
+- A line is sealed once, before its first write, so a failed flush (disk full,
+  read-only file system) keeps the sealed lines, in order, and writes them on a later
+  flush. The buffer is bounded; dropping lines (sealed first) breaks the chain on
+  purpose, so ``--verify`` shows the loss.
 - An append that fails half-way is cut back to the file's previous size, and a torn
   last line left by a power cut is cut off on start, so a day file is always whole lines.
 - Lines are grouped into day files by their local start date; an interval that crosses
@@ -51,8 +53,9 @@ _ONE_SECOND = dt.timedelta(seconds=1)
 class _Pending:
     seq: int
     file: str
-    text: str
-    hash: str
+    fields: dict[str, object] | None  # until sealed (then text and hash)
+    text: str = ""
+    hash: str = ""
 
 
 class PlayLog:
@@ -176,6 +179,7 @@ class PlayLog:
         """
         with self._io_lock:
             with self._lock:
+                self._seal()
                 pending = list(self._buffer)
             if not pending:
                 return
@@ -265,19 +269,27 @@ class PlayLog:
             a = cut
 
     def _add(self, at: dt.datetime, fields: dict[str, object]) -> None:
-        """Seal one line into the buffer (caller holds the lock)."""
+        """Buffer one line, sealed later (caller holds the lock)."""
         day = self._last_day = self._target_day(at.date())
-        line = playchain.seal(fields, self._prev)
-        self._prev = str(line["hash"])
         self._seq += 1
-        self._buffer.append(_Pending(self._seq, _file_name(day), playchain.encode(line), self._prev))
+        self._buffer.append(_Pending(self._seq, _file_name(day), fields))
         if len(self._buffer) > MAX_BUFFERED:
+            self._seal()  # the dropped lines are in the chain: --verify shows the hole
             dropped = len(self._buffer) - MAX_BUFFERED
             del self._buffer[:dropped]
             if not self._overflowed:
                 self._overflowed = True
                 log.error("play log: more than %d lines could not be written; dropping the oldest "
                           "(--verify will show the hole); free space in %s", MAX_BUFFERED, self.folder)
+
+    def _seal(self) -> None:
+        """Seal the buffered lines not sealed yet into the chain, in order (caller holds
+        the lock)."""
+        for pending in self._buffer:
+            if pending.fields is not None:
+                line = playchain.seal(pending.fields, self._prev)
+                self._prev = str(line["hash"])
+                pending.text, pending.hash, pending.fields = playchain.encode(line), self._prev, None
 
     def _target_day(self, day: dt.date) -> dt.date:
         """The day file a line of ``day`` goes to: never one before the last line's, so that
@@ -332,6 +344,7 @@ class PlayLog:
             anchor = {"file": _file_name(kept[0][0]), "prev": first.get("prev") if first else None}
         else:
             with self._lock:
+                self._seal()
                 anchor = {"file": None, "prev": self._prev}
         atomic_write(self.folder / "anchor.json", (json.dumps(anchor) + "\n").encode())
         for _, path in old:  # the anchor first: a crash here leaves extra days, never a hole

@@ -26,6 +26,7 @@ import collections
 import logging
 import queue
 import sys
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -41,6 +42,14 @@ log = logging.getLogger(__name__)
 
 #: Let the frame loop take the GIL back within about a millisecond of waking up.
 SWITCH_INTERVAL = 0.001
+#: Notices whose layout finished join the rotation together, at most this often
+#: (seconds): rebuilding the rotation of 5,000 notices costs the frame loop ~10–20 ms,
+#: which must not happen every other frame while a big drop is laid out.
+JOIN_EVERY = 0.5
+#: While more than :data:`BACKLOG` jobs wait (thousands of notices just arrived), they
+#: join every :data:`JOIN_BUSY` seconds instead.
+BACKLOG = 50
+JOIN_BUSY = 20.0
 PRUNE = ("prune",)
 
 #: A drawing job: (renderer) -> surface, run in the preparer thread.
@@ -72,7 +81,7 @@ class Preparer(Worker):
         self._make = make_renderer
         self.variant = variant
         self.quarantine = quarantine
-        self._jobs: queue.Queue = queue.Queue()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()  # put() in C: 5,000 requests in a frame
         self._done: collections.deque[Prepared] = collections.deque()  # thread-safe appends/pops
         self._wanted: frozenset[tuple[str, str]] | None = None  # None: everything
         self.renderer: FrameRenderer | None = None  # this thread's, once started
@@ -103,13 +112,22 @@ class Preparer(Worker):
         return out
 
     def run(self) -> None:
-        """Jobs as they come."""
+        """Jobs as they come; drawing a page goes before laying out notices that only
+        wait to join the rotation (5,000 of them must not hold up the next page)."""
         renderer = self.renderer = self.renderer or self._make()
         pruned_for: frozenset | None = None
+        layouts: collections.deque[tuple] = collections.deque()
         while not self.stopping.is_set():
-            job = self._jobs.get()
-            if job is None:
-                return
+            try:
+                job = self._jobs.get(block=not layouts)
+            except queue.Empty:
+                job = layouts.popleft()
+            else:
+                if job is None:
+                    return
+                if job is not PRUNE and job[0] != "draw" and job[1] is None:
+                    layouts.append(job)
+                    continue
             wanted = self._wanted
             if wanted is not None and wanted is not pruned_for:
                 renderer.forget(set(wanted))  # this thread's own layout cache follows the content
@@ -167,19 +185,26 @@ class Pages:
         self._drawings: dict[Hashable, pygame.Surface] = {}
         #: notices whose layout failed: (id, sha256) -> the problem (for status and _状态.txt)
         self.failed: dict[tuple[str, str], Problem] = {}
+        self._news = False          # a layout finished or failed since the last reported news
+        self._news_at = -JOIN_EVERY  # when news were last reported (monotonic)
 
     # -- results ------------------------------------------------------------------------
 
     def poll(self) -> bool:
         """Adopt finished jobs; True when a notice's layout became known (the rotation may
-        change) or failed."""
+        change) or failed — at most every :data:`JOIN_EVERY` seconds, or :data:`JOIN_BUSY`
+        with a backlog (drawn pages are adopted at once)."""
         if not self.background:
             return False
-        news = False
         for preparer in self.preparers.values():
             for item in preparer.results():
-                news |= self._adopt(item)
-        return news
+                self._news |= self._adopt(item)
+        if self._news:
+            now = time.monotonic()
+            if now - self._news_at >= (JOIN_BUSY if len(self._pending) > BACKLOG else JOIN_EVERY):
+                self._news, self._news_at = False, now
+                return True
+        return False
 
     def _adopt(self, item: Prepared) -> bool:
         if item.drawing is not None:
@@ -225,9 +250,9 @@ class Pages:
 
     # -- for the rotation ------------------------------------------------------------------
 
-    def page_times(self, notice: Notice) -> list[float]:
-        """Seconds each page stays ([] while not laid out)."""
-        return list(self._times.get((notice.id, notice.sha256, NORMAL), ()))
+    def page_times(self, notice: Notice) -> tuple[float, ...]:
+        """Seconds each page stays (() while not laid out)."""
+        return self._times.get((notice.id, notice.sha256, NORMAL), ())
 
     def times_copy(self) -> dict[tuple[str, str, str], tuple[float, ...]]:
         """Page times of every notice laid out, keyed (id, sha256, variant): a copy to hand
@@ -241,6 +266,21 @@ class Pages:
     def request_layout(self, notice: Notice) -> None:
         """Lay the notice out (in the background)."""
         self._request(notice, None, NORMAL)
+
+    def ready(self, notices: list[Notice]) -> list[Notice]:
+        """The notices laid out already, in order (``notices`` itself when all are); the
+        others are requested (inline, in tests, they are laid out right here). One pass:
+        5,000 notices cost the frame a few milliseconds."""
+        times = self._times
+        known = [bool(times.get((n.id, n.sha256, NORMAL))) for n in notices]
+        if all(known):
+            return notices
+        for notice, done in zip(notices, known):
+            if not done:
+                self._request(notice, None, NORMAL)
+        if not self.background:  # laid out inline just now
+            known = [bool(self._times.get((n.id, n.sha256, NORMAL))) for n in notices]
+        return [n for n, done in zip(notices, known) if done]
 
     def retain(self, keep: set[tuple[str, str]]) -> None:
         """Content changed: forget what belongs to notices no longer present."""

@@ -74,8 +74,15 @@ class ClockTrust:
 
     def __init__(self, state_dir: Path | None, tz: ZoneInfo, max_jump_days: float = 366,
                  confirm_ntp: bool = True, ntp: Callable[[], bool | None] = kernel_ntp_synchronised,
-                 confirm_http_date: bool = True) -> None:
+                 confirm_http_date: bool = True,
+                 writer: Callable[[Callable[[], None]], None] | None = None) -> None:
+        """Args:
+            writer: runs the saving of the trusted time somewhere else (the player hands it
+                to its housekeeping thread: :meth:`assess` runs in the frame loop, which
+                writes no file); None saves at once, in the caller.
+        """
         self.path = state_dir / "trusted-time.json" if state_dir else None
+        self.writer = writer
         self.tz = tz
         self.max_jump = dt.timedelta(days=max_jump_days)
         self.confirm_ntp = confirm_ntp
@@ -162,10 +169,18 @@ class ClockTrust:
     def _save(self, now: dt.datetime, mono: float) -> None:
         self.last_trusted = now
         self._saved_at = mono
-        if self.path is None:
+        path = self.path
+        if path is None:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, json.dumps({"trusted_at": now.isoformat()}).encode())
-        except OSError as exc:
-            log.error("cannot save trusted time to %s: %s", self.path, exc.strerror or exc)
+        data = json.dumps({"trusted_at": now.isoformat()}).encode()
+
+        def write() -> None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, data)
+            except OSError as exc:
+                log.error("cannot save trusted time to %s: %s", path, exc.strerror or exc)
+        if self.writer is not None:
+            self.writer(write)
+        else:
+            write()

@@ -57,7 +57,7 @@ class Response:
 
 class Getter(Protocol):
     """What the sync cycle needs of a fetcher (:class:`Fetcher`; fleet simulations also
-    use :class:`~player.sources.lightfetch.LightFetcher`)."""
+    use ``bench/sim/lightfetch.py``)."""
 
     bytes_received: int
     requests_made: int

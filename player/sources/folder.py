@@ -94,6 +94,11 @@ class FolderScanner:
         self._lock = threading.Lock()
         self._first = True
         self.index: dict[str, str] = store.load_index(INDEX) if store else {}
+        self._stored: dict[str, str] = {}  # path -> sha256 seen in the store by this process
+        self._names: dict[tuple[bytes, bytes], tuple[str, bool]] = {}  # walk()'s names of the last scan
+        #: The last build's inputs (path, sha256, settled; problems) and its library: a
+        #: rescan that finds the same files builds nothing.
+        self._built: tuple[tuple, Library] | None = None
         self.tracks_closes = False  # set by the watcher when inotify reports close-write
         self.only: set[str] | None = None  # read just these paths (signage check FILE)
         self.tz = tz
@@ -161,7 +166,7 @@ class FolderScanner:
         now = self.clock()
         wall = time.time()
         try:
-            found = walk(self.root, max_files=self.limits.files)
+            found = walk(self.root, max_files=self.limits.files, names=self._names)
         except OSError as exc:
             return self._offline(exc)
         entries, problems = found.entries, found.problems
@@ -188,8 +193,8 @@ class FolderScanner:
                 pending = True
                 continue
             try:
-                check_file_size(self.limits, rel, entry.size)
-                if seen.sha256 is None:
+                if seen.sha256 is None:  # (a file taken before has had its size checked)
+                    check_file_size(self.limits, rel, entry.size)
                     data = read_file(self.root, entry.raw, self._read_limit)
                     check_file_size(self.limits, rel, len(data))
                     seen.sha256 = hashlib.sha256(data).hexdigest()
@@ -221,6 +226,7 @@ class FolderScanner:
         files = [old for old in (self._previous(rel) for rel in sorted(self.index)) if old is not None]
         library = self._library(files, [problem])
         self.ingest.finish_scan()
+        self._built = None
         return Scan(library, False)
 
     def _file(self, rel: str, seen: _Seen) -> LazyFile:
@@ -247,13 +253,18 @@ class FolderScanner:
 
     def _build(self, current: dict[str, _Seen], settled: set[str], problems: list[Problem],
                now: float) -> tuple[Library, bool]:
-        files = {rel: self._file(rel, current[rel]) for rel in settled}
-        previous_used: set[str] = set()
+        previous: dict[str, LazyFile] = {}
         for rel in current.keys() - settled:  # still arriving: the previous version, if any
             old = self._previous(rel)
             if old is not None:
-                files[rel] = old
-                previous_used.add(rel)
+                previous[rel] = old
+        key = (tuple(sorted([(rel, current[rel].sha256, True) for rel in settled]
+                            + [(rel, f.sha256, False) for rel, f in previous.items()])), tuple(problems))
+        if self._built is not None and self._built[0] == key:
+            return self._built[1], False  # nothing changed: no library to build, nothing to index
+        files = {rel: self._file(rel, current[rel]) for rel in settled}
+        files.update(previous)
+        previous_used = set(previous)
         library = self._library(files.values(), problems)
         reported: list[Problem] = []
         retry = False
@@ -282,6 +293,7 @@ class FolderScanner:
         self.ingest.finish_scan()
         library = replace(library, problems=tuple(sorted(reported, key=lambda p: (p.path, p.line or 0))))
         self._remember(current, settled, {p.path for p in library.problems} | set(substitute) | previous_used)
+        self._built = (key, library) if not retry else None
         return library, retry
 
     def _library(self, files, problems) -> Library:
@@ -303,6 +315,9 @@ class FolderScanner:
         index = {rel: sha for rel, sha in self.index.items() if rel in current}
         for rel in settled - not_good:
             sha = current[rel].sha256
+            if sha is not None and self._stored.get(rel) == sha:
+                index[rel] = sha  # seen in the store by this process already: no stat per file and scan
+                continue
             if sha is not None and not self.store.has(sha):
                 # ticker.txt and sidecars (the ingest keeps the notices' bytes itself)
                 try:
@@ -311,6 +326,8 @@ class FolderScanner:
                     continue
             if sha is not None and self.store.has(sha):
                 index[rel] = sha
+                self._stored[rel] = sha
+        self._stored = {rel: sha for rel, sha in self._stored.items() if index.get(rel) == sha}
         if index != self.index:
             if self.store.save_index(INDEX, index):
                 self.store.collect()

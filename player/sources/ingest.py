@@ -25,7 +25,7 @@ import hashlib
 import logging
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from player.model.imageinfo import image_info
@@ -122,7 +122,7 @@ class Ingest:
         self.converter = converter
         self._cache: dict[tuple, Notice | ContentError] = {}
         self._used: set[tuple] = set()
-        self._pictures: dict[str, dict] = store.load_table(self._index_name) if store is not None else {}
+        self._pictures: dict[str, dict] = _load_pictures(store, self._index_name) if store is not None else {}
         self._pictures_used: set[str] = set()
         self._pictures_dirty = False
         self.parsed = 0      # files parsed (cache misses), for tests and benchmarks
@@ -157,6 +157,11 @@ class Ingest:
         """After a build: forget what the build did not use; save the picture index."""
         self._cache = {k: v for k, v in self._cache.items() if k in self._used}
         self._used = set()
+        for value in self._cache.values():
+            if isinstance(value, ContentError):
+                # A cached refusal is raised into every build: its traceback would keep the
+                # last build's frames (every file of the folder) alive, in a cycle.
+                value.__traceback__ = value.__context__ = value.__cause__ = None
         if self.store is not None:
             unused = set(self._pictures) - self._pictures_used
             if unused:
@@ -199,6 +204,8 @@ class Ingest:
             parsed = ingest_document(file.path, file.data, sandbox=self.sandbox, keep=self._keep,
                                      box=self.box or DOCUMENT_BOX, limits=limits, converter=self.converter)
         notice = parse_notice(file, sidecar, limits, parsed)
+        if notice.source != self.source:  # as build_library records it: the cached object is shown
+            notice = replace(notice, source=self.source)
         if self.keep_originals:
             self.store.put(file.data)  # the last good version survives a broken copy or a restart
         return notice
@@ -238,6 +245,14 @@ class Ingest:
         self._pictures[key] = {"sha256": sha, "width": decoded.width, "height": decoded.height}
         self._pictures_dirty = True
         return Picture(sha, decoded.width, decoded.height)
+
+
+def _load_pictures(store: PictureStore, name: str) -> dict[str, dict]:
+    """The picture index (``{source sha256:box: {"sha256", "width", "height"}}``); entries
+    that are not such records are dropped (the picture is normalized again)."""
+    return {key: value for key, value in store.load_table(name).items()
+            if isinstance(value.get("sha256"), str)
+            and isinstance(value.get("width"), int) and isinstance(value.get("height"), int)}
 
 
 def _decoder_failed(exc: SandboxError) -> ContentError:

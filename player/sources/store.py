@@ -84,7 +84,7 @@ class Store:
         return data
 
     # -- named JSON files: indexes and bundle pointers (the seam BundleSync uses;
-    #    player/sources/fleet.py keeps them in memory) --
+    #    bench/sim/fleet.py keeps them in memory) --
 
     def read_pointer(self, name: str) -> str:
         """The text of ``<name>.json`` in the store folder.

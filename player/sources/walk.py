@@ -54,13 +54,21 @@ class Walk:
     total: int
 
 
-def walk(root: Path, max_files: int = 100_000, max_depth: int = MAX_DEPTH) -> Walk:
+def walk(root: Path, max_files: int = 100_000, max_depth: int = MAX_DEPTH,
+         names: dict[tuple[bytes, bytes], tuple[str, bool]] | None = None) -> Walk:
     """Regular files under ``root`` (sorted by display path, at most ``max_files``; the
     first in name order are kept) and the problems found.
+
+    Args:
+        names: the display path and junk verdict of each (folder, name) from the last
+            walk; replaced by this walk's (a rescan of 2,000 files decodes no name again).
 
     Raises:
         OSError: the root itself cannot be listed.
     """
+    known = dict(names) if names is not None else {}
+    if names is not None:
+        names.clear()
     base = os.fsencode(root)
     real_root = os.path.realpath(base)
     entries: list[Entry] = []
@@ -80,11 +88,17 @@ def walk(root: Path, max_files: int = 100_000, max_depth: int = MAX_DEPTH) -> Wa
             continue
         first = False
         for item in items:
-            name = display_name(item.name)
-            rel = f"{folder}/{name}" if folder else name
-            raw = os.path.join(raw_folder, item.name) if raw_folder else item.name
-            if is_ignored(rel):
+            seen = known.get((raw_folder, item.name))
+            if seen is None:
+                name = display_name(item.name)
+                rel = f"{folder}/{name}" if folder else name
+                seen = (rel, is_ignored(rel))
+            if names is not None:
+                names[(raw_folder, item.name)] = seen
+            rel, ignored = seen
+            if ignored:
                 continue
+            raw = os.path.join(raw_folder, item.name) if raw_folder else item.name
             try:
                 info = item.stat(follow_symlinks=False)
                 if stat.S_ISLNK(info.st_mode):

@@ -29,7 +29,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from player.model.library import STATUS_NAME
+from player.model.library import is_ignored
 from player.model.names import display_name
 from player.model.limits import Limits
 from player.model.notice import Library
@@ -86,8 +86,8 @@ class _Handler(FileSystemEventHandler):
             return
         rels = [self.watcher.relative(p) for p in (event.src_path, getattr(event, "dest_path", "") or "")]
         rels = [r for r in rels if r]
-        if not rels or all(r == STATUS_NAME for r in rels):
-            return  # our own report
+        if not rels or all(is_ignored(r) for r in rels):
+            return  # our own report, previews and their temp files; hidden and lock files
         if not event.is_directory and self.watcher.tracks_writes:
             if event.event_type == "modified":  # a real write (not watchdog's synthetic "created")
                 self.watcher.scanner.note_write(rels[0])
@@ -235,23 +235,34 @@ class FolderWatcher(Worker):
 
     def run(self) -> None:
         """The loader: the first scan at once (unless :meth:`scan_now` did it), then a scan
-        after every change."""
+        after every change, every half quiet period while files settle, and every
+        ``rescan`` seconds — not at the health checks in between."""
         next_health = time.monotonic() + self.health_every
         if self._last_key is None:
             self._scan()
+        next_rescan = time.monotonic() + self._rescan_every()
         while not self.stopping.is_set():
-            rescan = self.rescan if self._observer is not None else min(self.rescan, BLIND_RESCAN)
-            wait = min(self.quiet / 2 if self._pending else rescan, max(0.0, next_health - time.monotonic()))
+            now = time.monotonic()
+            wait = min(self.quiet / 2 if self._pending else max(0.0, next_rescan - now), max(0.0, next_health - now))
             self._changed.wait(timeout=wait)
             if self.stopping.is_set():
                 return
             if time.monotonic() >= next_health:
                 next_health = time.monotonic() + self.health_every
                 self._check_health()
+                next_rescan = min(next_rescan, time.monotonic() + self._rescan_every())
+            if not (self._changed.is_set() or self._pending or time.monotonic() >= next_rescan):
+                continue  # only the health check was due
             while time.monotonic() - self._last_event < BATCH and not self.stopping.is_set():
                 self.stopping.wait(BATCH / 4)
             self._changed.clear()
             self._scan()
+            next_rescan = time.monotonic() + self._rescan_every()
+
+    def _rescan_every(self) -> float:
+        """Seconds between rescans without events: ``rescan``, or :data:`BLIND_RESCAN`
+        at most while the folder cannot be watched."""
+        return self.rescan if self._observer is not None else min(self.rescan, BLIND_RESCAN)
 
     def _scan(self) -> None:
         if self._last_key is not None and not self.root.is_dir():

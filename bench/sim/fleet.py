@@ -6,7 +6,7 @@ A simulated player is the real sync client without a screen: a
 collection) over its own fetcher (its own keep-alive connection), paced by :meth:`SyncWorker.next_wait <player.sources.sync.SyncWorker.next_wait>`
 (the interval ±20 %, full-jitter backoff, ``Retry-After``). What is left out is only
 what a screen does with a bundle: building its library, layout and rendering — and, by
-default, requests: the fetcher is :class:`~player.sources.lightfetch.LightFetcher`,
+default, requests: the fetcher is :class:`~bench.sim.lightfetch.LightFetcher`,
 the same contract on a raw socket, 30 times cheaper (``client="requests"`` puts the
 player's own :class:`~player.sources.fetch.Fetcher` back).
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from player.sources.fetch import Fetcher, Getter
-from player.sources.lightfetch import LightFetcher
+from bench.sim.lightfetch import LightFetcher
 from player.sources.store import Store
 from player.sources.sync import BundleSync, Outcome, SyncResult, SyncWorker
 
