@@ -191,6 +191,7 @@ class Checker:
         lines = [ln for n, ops in enumerate(flows) for ln in rebuild_lines(ops, n, lay)]
         problems: list[str] = []
         pos = 0
+        whole: set[int] = set()  # lines that are a whole one-line block (nothing to move)
         page_first = {}
         for ln_index, ln in enumerate(lines):
             page_first.setdefault(ln.page, ln_index)
@@ -210,6 +211,8 @@ class Checker:
             if got != want:
                 return problems + [f"{notice.id}: lines do not spell the block {want[:20]!r}: got {got[:40]!r}"]
             where = f"{notice.id} p{lines[mine[0][0]].page + 1}"
+            if len(mine) == 1:
+                whole.add(mine[0][0])
             try:
                 starts = locate(text, [line for _, line in mine])
             except ValueError as exc:
@@ -234,7 +237,7 @@ class Checker:
                 for cut in word_breaks_inside(text, starts, self.words, lay.frame.page.w, width_of):
                     problems.append(f"{where}: heading broken inside a word: {cut}")
         for page, index in page_first.items():
-            if page and core(lines[index].text) <= 1:
+            if page and core(lines[index].text) <= 1 and index not in whole:
                 problems.append(f"{notice.id} p{page + 1}: one character at the page top: {lines[index].text!r}")
         if pos != len(lines):
             problems.append(f"{notice.id}: lines left over: {[ln.text for ln in lines[pos:]][:3]}")

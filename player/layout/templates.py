@@ -88,6 +88,13 @@ def resolve(layout: str, width: int, height: int) -> str:
     return choose_layout(width, height) if layout == AUTO else layout
 
 
+def frame_for_size(width: int, height: int, theme: Theme | None = None, layout: str = "auto",
+                   panel: Panel = Panel()) -> Frame:
+    """The regions of ``layout`` (default: chosen by the aspect ratio) on a screen of
+    ``width`` x ``height`` pixels."""
+    return frame_for(layout, width, height, theme or Theme(), panel)
+
+
 def frame_for(layout: str, width: int, height: int, theme: Theme = Theme(), panel: Panel = Panel()) -> Frame:
     """The regions of template ``layout`` (or ``auto``) on a ``width`` x ``height`` screen.
 

@@ -148,14 +148,6 @@ class Frame:
         if not self.unit:
             object.__setattr__(self, "unit", float(self.height))
 
-    @classmethod
-    def for_size(cls, width: int, height: int, theme: "Theme" = None, layout: str = "auto",
-                 panel: Panel = Panel()) -> "Frame":
-        """The regions of ``layout`` (default: chosen by the aspect ratio) on a screen of
-        ``width`` x ``height`` pixels."""
-        from player.layout.templates import frame_for  # the templates build on this module
-        return frame_for(layout, width, height, theme or Theme(), panel)
-
     @property
     def min_text(self) -> int:
         """No text of this frame is smaller (px)."""
