@@ -39,7 +39,8 @@ from player.fsutil import atomic_write, fsync_dir
 from player.model import playchain, proof
 from player.model.alerts import Alert
 from player.model.notice import Moment, Notice
-from player.runtime.playlogread import day_files, read_json, read_text
+from player.runtime.playlogfiles import compress, count_lines, first_line, repair_tail
+from player.runtime.playlogread import day_files, read_json
 
 log = logging.getLogger("signage.playlog")
 
@@ -221,7 +222,7 @@ class PlayLog:
                     match = _DAY_FILE.match(path.name)
                     if (match and match.group(1) < (today - dt.timedelta(days=1)).isoformat()
                             and path.name not in busy):
-                        _compress(path)
+                        compress(path)
             except OSError as exc:
                 log.error("play log: cannot compress or prune %s: %s; old days stay as they are "
                           "until the next daily run; check the state_dir file system",
@@ -239,7 +240,7 @@ class PlayLog:
             return
         day, path = files[-1]
         if path.suffix == ".jsonl":
-            _repair_tail(path)
+            repair_tail(path)
             raw = path.read_bytes()
         else:
             with gzip.open(path, "rb") as handle:
@@ -321,7 +322,7 @@ class PlayLog:
         if fresh:
             fsync_dir(self.folder)
         if name not in self._line_counts:
-            self._line_counts[name] = _count_lines(path) - len(group)
+            self._line_counts[name] = count_lines(path) - len(group)
 
     def _failed(self, exc: OSError, kept: int, what: str = "") -> None:
         key = f"{exc.errno}:{exc.filename}"
@@ -340,7 +341,7 @@ class PlayLog:
             return
         kept = [(d, p) for d, p in files if d >= oldest_kept]
         if kept:
-            first = _first_line(kept[0][1])
+            first = first_line(kept[0][1])
             anchor = {"file": _file_name(kept[0][0]), "prev": first.get("prev") if first else None}
         else:
             with self._lock:
@@ -353,9 +354,6 @@ class PlayLog:
                 with contextlib.suppress(FileNotFoundError):
                     twin.unlink()
         fsync_dir(self.folder)
-
-
-# --- reading ---------------------------------------------------------------------------
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -389,62 +387,3 @@ def _groups(pending: list[_Pending]) -> Iterator[tuple[str, list[_Pending]]]:
         group.append(item)
     if group:
         yield group[-1].file, group
-
-
-def _count_lines(path: Path) -> int:
-    with open(path, "rb") as handle:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 16), b""))
-
-
-def _first_line(path: Path) -> dict | None:
-    try:
-        lines = read_text(path).split("\n", 1)
-        value = json.loads(lines[0])
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _repair_tail(path: Path) -> None:
-    """Cut off a torn end (no newline, or not JSON) left by a power cut during an append."""
-    raw = path.read_bytes()
-    good = len(raw)
-    while good > 0:
-        if raw[good - 1:good] != b"\n":  # no newline: the append stopped in the middle
-            good = raw.rfind(b"\n", 0, good) + 1
-            continue
-        start = raw.rfind(b"\n", 0, good - 1) + 1
-        try:
-            json.loads(raw[start:good])
-            break
-        except ValueError:  # a whole line of garbage (e.g. NULs after a power cut)
-            good = start
-    if good < len(raw):
-        with open(path, "r+b") as handle:
-            handle.truncate(good)
-            handle.flush()
-            os.fsync(handle.fileno())
-        log.warning("play log: %s ended with an incomplete line (%d bytes, a power cut during a write); "
-                    "cut it off and continued", path, len(raw) - good)
-
-
-def _compress(path: Path) -> None:
-    """``X.jsonl`` -> ``X.jsonl.gz``: temp file, fsync, rename, then remove the original."""
-    target = path.with_name(path.name + ".gz")
-    if not target.exists():
-        tmp = path.with_name(f".{path.name}.gz.tmp")
-        try:
-            with open(tmp, "wb") as raw, gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0) as gz:
-                gz.write(path.read_bytes())
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        fsync_dir(path.parent)
-    path.unlink()
-    fsync_dir(path.parent)
-
-
