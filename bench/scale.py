@@ -193,6 +193,7 @@ def scenario(name: str, work: Path, args, env: dict, bundle: tuple[Path, int] | 
         drop = fresh_copy(work / "pictures", run / "drop")
     elif name == "notices":
         drop, extra = work / "notices", "drop: {rescan: 10}\n"
+        shutil.rmtree(drop / "_预览", ignore_errors=True)  # staff previews are written afresh, as at a first start
     elif name == "bundle":
         drop = run / "drop"
         drop.mkdir(parents=True)

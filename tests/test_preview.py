@@ -81,3 +81,38 @@ def test_status_report_lists_pages_seconds_and_period():
     assert "共 2 页，每轮显示 45 秒，显示时间：2026年11月26日起至2026年12月5日" in report
     assert "显示时间：长期显示" in report
     assert "每轮显示" not in staff_report(now, TZ, lib, decisions, "马宫街道")
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
+
+
+def test_encoding_previews_and_screenshots_does_not_grow_the_process() -> None:
+    """pygame's PNG writer into a file object leaks native memory at every call (2,000
+    staff previews grew the player by 44 MB; this page: ~7 KB a call, 4 MB over the 600
+    calls below); ``png_bytes`` must not: 600 encodes stay within 1.5 MB."""
+    import io
+    import random
+
+    from PIL import Image
+
+    from player.render.png import png_bytes
+    surface = pygame.Surface((640, 360))
+    surface.fill((250, 250, 250))
+    rnd = random.Random(1)
+    for _ in range(300):  # something like text: many small marks
+        pygame.draw.rect(surface, (rnd.randrange(256), 0, 0),
+                         (rnd.randrange(640), rnd.randrange(360), rnd.randrange(2, 30), rnd.randrange(2, 12)))
+    pygame.draw.rect(surface, (255, 255, 255), (0, 0, 20, 20))
+    data = png_bytes(surface)
+    with Image.open(io.BytesIO(data)) as image:  # a real PNG of the surface
+        assert image.format == "PNG" and image.size == (640, 360)
+        assert image.getpixel((5, 5)) == (255, 255, 255)
+        assert image.getpixel((600, 350)) == tuple(surface.get_at((600, 350)))[:3]
+    for _ in range(50):
+        png_bytes(surface)  # allocator warm-up
+    before = _rss_kib()
+    for _ in range(600):
+        png_bytes(surface)
+    assert _rss_kib() - before < 1536

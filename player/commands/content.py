@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from pathlib import Path
@@ -27,7 +26,6 @@ def cmd_render(args, env: Environment) -> ExitStatus:
     size = screen_size(args.size, config) if args.size else config.display.logical(screen_size(None, config))
     at = moment(args.at, config, env)
     fonts = command_fonts(config)
-    from player.render.pg import pygame
     from player.runtime.still import StillError, live_showing, render_still
     library, store = drop_library(config, size)
     for problem in library.problems:
@@ -42,11 +40,11 @@ def cmd_render(args, env: Environment) -> ExitStatus:
     out = Path(args.output)
     if not out.is_absolute():
         out = env.cwd / out
-    buffer = io.BytesIO()
-    pygame.image.save(surface, buffer, "png")
+    from player.render.png import png_bytes
+    data = png_bytes(surface)
     try:
         from player.fsutil import atomic_write
-        atomic_write(out, buffer.getvalue())
+        atomic_write(out, data)
     except OSError as exc:
         raise Fail(f"cannot write {out}: {exc.strerror or exc}") from None
     what = f"{choice.notice.id} page {choice.page + 1}" if choice.notice else "idle page (no notices)"

@@ -19,12 +19,9 @@ The metrics hold no notice text (titles, ids). ``signage_report_interval_seconds
 every 60 s while it is off, so three of those without news means the player is stuck
 or dead.
 
-Wiring (App)::
+Wiring (App): one of the services, given the status writer's newest document::
 
-    host = HostProbe(config.state_dir, starts=count_start(config.state_dir))
-    self.metrics = MetricsService(config.metrics, lambda: self._last_status, config.state_dir, host)
-    self.metrics.start()   # with the other threads
-    self.metrics.stop()    # on the way out
+    add(MetricsService(config.metrics, lambda: self.writer.last_status, config.state_dir, host))
 """
 
 from __future__ import annotations

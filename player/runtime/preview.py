@@ -10,6 +10,9 @@ walking to the lobby. Rules:
 - **throttled**: at most one pass every ``interval`` seconds, whatever the number of
   libraries submitted (only the newest is kept); a pass renders only notices whose
   content changed (by sha256), remembered across restarts in ``_预览/.previews.json``;
+  and a pass takes at most :data:`DUTY` of one core: after each notice it rests three
+  times the CPU time that notice took (2,000 new notices are previewed over minutes,
+  not at the cost of the screen's page preparation);
 - **tidy**: previews of notices that left the folder are removed, and folders left
   empty with them; nothing else in the drop folder is touched;
 - **no rescan loop**: ``_预览`` is ignored as content (``model/library.py:
@@ -20,7 +23,6 @@ walking to the lobby. Rules:
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import posixpath
@@ -33,6 +35,7 @@ from player.fsutil import atomic_write
 from player.model.library import PREVIEW_DIR
 from player.model.notice import Library, Notice
 from player.render.pg import pygame
+from player.render.png import png_bytes
 
 from player.worker import Worker
 
@@ -41,6 +44,8 @@ log = logging.getLogger(__name__)
 STATE_NAME = ".previews.json"
 #: A notice with more pages gets previews of the first ones only.
 MAX_PAGES = 30
+#: The share of one core a pass may use (it rests between notices).
+DUTY = 0.25
 
 #: Draws page ``index`` of a notice at preview size (a plain surface).
 RenderPage = Callable[[Notice, int], "pygame.Surface"]
@@ -127,26 +132,33 @@ class PreviewWriter(Worker):
         for notice in library.notices:
             if notice.source != "drop" or self.stopping.is_set():
                 continue
+            done = self._done.get(notice.path)
+            if done is not None and done[0] == notice.sha256 and all(
+                    (self.root / preview_name(notice, n)).exists() for n in range(1, done[1] + 1)):
+                wanted[notice.path] = done  # unchanged since its previews were written: no layout
+                keep.update(preview_name(notice, n) for n in range(1, done[1] + 1))
+                continue
+            cpu = time.thread_time()
             pages = min(self.page_count(notice), MAX_PAGES)
             wanted[notice.path] = (notice.sha256, pages)
             keep.update(preview_name(notice, n) for n in range(1, pages + 1))
-            if self._done.get(notice.path) == (notice.sha256, pages) and all(
-                    (self.root / preview_name(notice, n)).exists() for n in range(1, pages + 1)):
-                continue
             for index in range(pages):
                 surface = self.render_page(notice, index)
                 self._save(surface, self.root / preview_name(notice, index + 1))
             self._done[notice.path] = (notice.sha256, pages)
+            self.stopping.wait((time.thread_time() - cpu) * (1 / DUTY - 1))
+        if self.stopping.is_set():
+            self._save_state()  # what was written is kept; a pass cut short prunes nothing
+            return
         self._done = {k: v for k, v in self._done.items() if k in wanted}
         self._prune(keep)
         self._save_state()
 
     def _save(self, surface: "pygame.Surface", path: Path) -> None:
-        buffer = io.BytesIO()
-        pygame.image.save(surface, buffer, "preview.png")
+        data = png_bytes(surface)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, buffer.getvalue())
+            atomic_write(path, data)
             self.written += 1
         except OSError as exc:
             log.warning("cannot write preview %s: %s", path, exc.strerror or exc)

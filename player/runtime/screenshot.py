@@ -8,12 +8,12 @@ thread, so a screenshot never stalls the ticker.
 
 from __future__ import annotations
 
-import io
 import logging
 from pathlib import Path
 
 from player.fsutil import atomic_write
 from player.render.pg import pygame
+from player.render.png import png_bytes
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,7 @@ def save_png(surface: "pygame.Surface", path: Path) -> None:
     Raises:
         OSError: the file could not be written (disk full, read-only).
     """
-    buffer = io.BytesIO()
-    pygame.image.save(surface, buffer, "screen.png")
+    data = png_bytes(surface)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, buffer.getvalue())
+    atomic_write(path, data)
     log.info("screenshot saved to %s", path)
