@@ -137,6 +137,11 @@ class Run:
         return content.ready and all(pages.laid_out(n) or (n.id, n.sha256) in pages.failed
                                      for n in content.library.notices)
 
+    def previewed(self) -> bool:
+        """The staff previews of the newest drop library are written (or are off)."""
+        preview = self.app.preview
+        return preview is None or preview.wait_idle(0)
+
     def wait(self, condition: Callable[[], bool], timeout: float, every: float = 0.5) -> bool:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
@@ -157,10 +162,14 @@ class Run:
 
 
 def ingest_then_steady(run: Run) -> Mark:
-    """Ingest (until every notice is laid out), then the steady state."""
+    """Ingest (until every notice is laid out and its staff previews are written), then
+    the steady state."""
     start = Mark()
     ok = run.wait(lambda: run.notices() > 0 and run.laid_out(), 900, every=1.0)
-    run.phase("ingest", start, complete=ok, notices=run.notices())
+    laid_out = time.monotonic()
+    previewed = run.wait(run.previewed, 900, every=1.0)
+    run.phase("ingest", start, complete=ok and previewed, notices=run.notices(),
+              laid_out_s=round(laid_out - start.mono, 1))
     time.sleep(2)  # the page drawn at the end of ingestion leaves the window
     return run.steady()
 
@@ -233,6 +242,7 @@ def scenario_documents(run: Run) -> None:
         listed_at = time.monotonic()
         ready = run.wait(run.laid_out, 120, every=0.25)
         ready_at = time.monotonic()
+        ready = run.wait(run.previewed, 300, every=0.25) and ready
         time.sleep(3)
         after = run.phase(f"ingest {path.name}", start, listed_s=round(listed_at - start.mono, 2),
                           laid_out_s=round(ready_at - start.mono, 2), complete=listed and ready,

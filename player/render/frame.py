@@ -124,7 +124,11 @@ class FrameRenderer:
         self._surfaces.clear()
 
     def forget(self, keep: set[tuple[str, str]]) -> None:
-        """Drop cached layouts and surfaces of notices no longer present."""
+        """Drop cached layouts and surfaces of notices no longer present, and the decoded
+        pictures when any notice went (a removed scan's pages must not stay in memory;
+        pictures still needed are decoded again when next drawn)."""
+        if self.pictures is not None and any(k not in keep for k in self._times):
+            self.pictures.clear()
         for key in [k for k in self._layouts if k not in keep]:
             del self._layouts[key]
         self._times = {k: v for k, v in self._times.items() if k in keep}

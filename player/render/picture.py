@@ -41,6 +41,11 @@ class PictureSource:
     def __len__(self) -> int:
         return len(self._surfaces)
 
+    def clear(self) -> None:
+        """Keep nothing (content left; what is drawn next decodes again)."""
+        self._surfaces.clear()
+        self.used = 0
+
     def surface(self, sha256: str) -> "pygame.Surface | None":
         """The decoded picture, or None when its bytes are missing or undecodable."""
         surface = self._surfaces.get(sha256)

@@ -144,8 +144,10 @@ class App:
 
         # -- services, started in this order and stopped in reverse --
         content = self.content
-        self.preview = (PreviewWriter(config.drop.dir, *_preview_drawing(config, size, choice, fps, pictures))
-                        if config.drop.preview and report else None)
+        self.preview = None
+        if config.drop.preview and report:
+            render_page, page_count, release = _preview_drawing(config, size, choice, fps, pictures)
+            self.preview = PreviewWriter(config.drop.dir, render_page, page_count, release=release)
         preview = self.preview
 
         def arrived(kind: str, value) -> None:  # a source's thread: new content read
@@ -303,7 +305,8 @@ PREVIEW_WIDTH = 960
 
 
 def _preview_drawing(config: Config, size, choice, fps, pictures):
-    """(render_page, page_count) for the preview thread: its own renderer, made there."""
+    """(render_page, page_count, release) for the preview thread: its own renderer, made
+    there, which keeps nothing between passes (``release``)."""
     made: list = []
 
     def renderer():
@@ -321,7 +324,11 @@ def _preview_drawing(config: Config, size, choice, fps, pictures):
     def page_count(notice):
         return renderer().page_count(notice)
 
-    return render_page, page_count
+    def release():
+        if made:
+            made[0].forget(set())
+
+    return render_page, page_count, release
 
 
 def _created(sync):

@@ -64,13 +64,16 @@ class PreviewWriter(Worker):
     name = "preview-writer"
 
     def __init__(self, drop_dir: Path, render_page: RenderPage, page_count: Callable[[Notice], int],
-                 interval: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 interval: float = 30.0, clock: Callable[[], float] = time.monotonic,
+                 release: Callable[[], None] | None = None) -> None:
         """
         Args:
             drop_dir: the drop folder; previews go to ``drop_dir/_预览``.
             render_page: draws one page of a notice at preview size.
             page_count: how many pages a notice has on the screen.
             interval: the least number of seconds between two passes.
+            release: called after each pass that drew anything: the drawing side lets go
+                of its layouts and decoded pictures (previews are drawn once).
         """
         super().__init__()
         self.root = drop_dir / PREVIEW_DIR
@@ -78,6 +81,7 @@ class PreviewWriter(Worker):
         self.page_count = page_count
         self.interval = interval
         self.clock = clock
+        self.release = release
         self.passes = 0
         self.written = 0
         self._library: Library | None = None
@@ -129,6 +133,7 @@ class PreviewWriter(Worker):
         self.passes += 1
         wanted: dict[str, tuple[str, int]] = {}
         keep: set[str] = set()
+        drew = False
         for notice in library.notices:
             if notice.source != "drop" or self.stopping.is_set():
                 continue
@@ -146,7 +151,10 @@ class PreviewWriter(Worker):
                 surface = self.render_page(notice, index)
                 self._save(surface, self.root / preview_name(notice, index + 1))
             self._done[notice.path] = (notice.sha256, pages)
+            drew = True
             self.stopping.wait((time.thread_time() - cpu) * (1 / DUTY - 1))
+        if drew and self.release is not None:
+            self.release()
         if self.stopping.is_set():
             self._save_state()  # what was written is kept; a pass cut short prunes nothing
             return
