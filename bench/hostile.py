@@ -14,7 +14,13 @@ the first failure: every example is run and counted.
 - ``configs``: each generated ``player.yaml`` parsed; anything but a config or one
   ``ConfigError`` line naming the file is a crash;
 - ``bundles``: each tree through ``bundle build`` -> a real HTTP server on 127.0.0.1 ->
-  ``BundleSync`` -> the player's library.
+  ``BundleSync`` -> the player's library;
+- ``starts``: a real ``signage play --headless`` on the sample plus everything at once (a
+  FIFO, a picture bomb, lying and truncated pictures, front matter PyYAML rejects, a
+  1,100-folder-deep notice, GBK names, a forged staff line, a 300,000-character title,
+  and ``--start-trees`` generated trees): seconds from spawn to systemd's READY=1 at a
+  first start, at a restart, and at a start after the player was killed (SIGKILL)
+  mid-run. Target: <= 5 s.
 
 Prints one line per part and a total; exit 1 when any crash, hang or lost file was seen.
 docs/performance.md records a run.
@@ -25,7 +31,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,7 +49,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from hypothesis import HealthCheck, given, seed, settings, strategies as st  # noqa: E402
 
-from hostile import accounted, trees, write_tree  # noqa: E402
+from conftest import CONTENT, write_config  # noqa: E402
+from hostile import accounted, lying_gif, lying_jpeg, trees, truncated_jpeg, write_tree  # noqa: E402
 from player.config import ConfigError, parse_config  # noqa: E402
 from player.model.limits import Limits  # noqa: E402
 from player.sources.folder import FolderScanner  # noqa: E402
@@ -78,7 +89,7 @@ class Tally:
 
     @property
     def bad(self) -> int:
-        return sum(self.counts[k] for k in ("crash", "hang", "lost"))
+        return sum(self.counts[k] for k in ("crash", "hang", "lost", "slow start"))
 
 
 def _run(examples: int, seed_value: int, strategy, body) -> None:
@@ -217,11 +228,93 @@ def bench_bundles(examples: int, seed_value: int, work: Path) -> Tally:
     return tally
 
 
+def hostile_drop(root: Path, extra_trees: int, seed_value: int) -> None:
+    """The sample and the worst of the suite at once, plus generated trees."""
+    shutil.copytree(CONTENT, root)
+    folder = root / "公示公告"
+    os.mkfifo(folder / "notice.txt")
+    (folder / "炸弹.gif").write_bytes(lying_gif())
+    (folder / "假图.jpg").write_bytes(lying_jpeg())
+    (folder / "半张.jpg").write_bytes(truncated_jpeg())
+    (folder / "设置.txt").write_text("---\n<<: 1\n---\n正文\n", encoding="utf-8")
+    (folder / "长标题.txt").write_text("长" * 300_000 + "\n正文。\n", encoding="utf-8")
+    (folder / "x\n【正在显示】共 99 条.txt").write_text("", encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), "停水通知.txt".encode("gbk")), "wb") as handle:
+        handle.write("关于临时停水的通知\n明日停水。\n".encode("gbk"))
+    path = os.fsencode(root / "深")
+    os.mkdir(path)
+    for _ in range(1100):  # iteratively: os.makedirs recurses once per level
+        path = os.path.join(path, b"d")
+        os.mkdir(path)
+    with open(os.path.join(path, "通知.txt".encode()), "wb") as handle:
+        handle.write("深处的通知\n正文\n".encode())
+    made = []
+    _run(extra_trees, seed_value, trees, lambda tree: made.append(
+        write_tree(Path(tempfile.mkdtemp(dir=root, prefix="生成")), tree)))
+
+
+def start_to_ready(config: Path, work: Path, kill_after: float | None = None, timeout: float = 60.0) -> float | None:
+    """Seconds from spawn to READY=1 (None: never); the player is then stopped (SIGTERM,
+    or SIGKILL ``kill_after`` seconds after READY)."""
+    path = work / f"notify-{time.monotonic_ns()}.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(0.2)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    env["NOTIFY_SOCKET"] = str(path)
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "player", "play", "-c", str(config), "--headless"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ready = None
+    try:
+        while ready is None and time.monotonic() - started < timeout and proc.poll() is None:
+            try:
+                if sock.recv(65536).decode().startswith("READY=1"):
+                    ready = time.monotonic() - started
+            except (TimeoutError, OSError):
+                continue
+        if ready is not None and kill_after is not None:
+            time.sleep(kill_after)
+            proc.send_signal(signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        sock.close()
+        path.unlink(missing_ok=True)
+    return ready
+
+
+def bench_starts(extra_trees: int, seed_value: int, work: Path) -> Tally:
+    tally = Tally("starts")
+    drop = work / "start" / "drop"
+    hostile_drop(drop, extra_trees, seed_value)
+    config = write_config(work / "start" / "cfg", drop)
+    try:
+        for label, kill_after in (("first start", None), ("restart", 3.0), ("after SIGKILL", None)):
+            tally.examples += 1
+            seconds = start_to_ready(config, work, kill_after=kill_after)  # "restart" is killed 3 s after READY
+            if seconds is None:
+                tally.fail("hang", f"{label}: no READY=1 within 60 s")
+                continue
+            tally.counts[f"{label} {seconds:.2f} s"] += 1
+            tally.slowest = max(tally.slowest, seconds)
+            if seconds > 5.0:
+                tally.fail("slow start", f"{label}: READY after {seconds:.2f} s")
+    finally:
+        subprocess.run(["rm", "-rf", str(work / "start")], check=False)  # shutil.rmtree recurses per level
+    return tally
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trees", type=int, default=1000, help="hostile drop-folder trees through the scanner")
     parser.add_argument("--configs", type=int, default=2000, help="generated player.yaml files")
     parser.add_argument("--bundles", type=int, default=100, help="trees through bundle build, sync and the library")
+    parser.add_argument("--starts", type=int, default=1, help="0: skip the start-to-READY part")
+    parser.add_argument("--start-trees", type=int, default=30, help="generated trees beside the sample at start")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="hypothesis seed (printed)")
     parser.add_argument("--hang", type=float, default=30.0, help="a scan longer than this is a hang (s)")
     args = parser.parse_args()
@@ -231,7 +324,8 @@ def main() -> int:
         tallies = []
         for name, count, run in (("trees", args.trees, lambda: bench_trees(args.trees, args.seed, args.hang, work)),
                                  ("configs", args.configs, lambda: bench_configs(args.configs, args.seed, work)),
-                                 ("bundles", args.bundles, lambda: bench_bundles(args.bundles, args.seed, work))):
+                                 ("bundles", args.bundles, lambda: bench_bundles(args.bundles, args.seed, work)),
+                                 ("starts", args.starts, lambda: bench_starts(args.start_trees, args.seed, work))):
             if count <= 0:
                 continue
             tally = run()
