@@ -142,6 +142,10 @@ def accounted(rel: str, library) -> bool:
         return True
     if rel == TICKER_NAME:
         return True  # an empty or blank ticker shows nothing, which is right
+    name = posixpath.basename(rel)
+    if any(posixpath.splitext(p.path)[0] == posixpath.splitext(rel)[0]
+           and posixpath.splitext(p.path)[1].lower() in SIDECAR_SUFFIXES and name in p.message for p in library.problems):
+        return True  # held back by its broken settings file, whose problem names it
     if posixpath.splitext(rel)[1].lower() in SIDECAR_SUFFIXES:
         base = posixpath.splitext(rel)[0]
         return any(posixpath.splitext(p)[0] == base for p in shown)

@@ -212,3 +212,16 @@ def test_an_already_expired_bundle_is_never_built(tmp_path: Path) -> None:
     result = run_signage("bundle", "build", str(tmp_path / "src"), str(tmp_path / "site"), "--expires", "-1")
     assert result.returncode == 2 and "--expires: must be more than 0" in result.stderr
     assert not (tmp_path / "site" / "manifest.json").exists()
+
+
+def test_a_broken_settings_file_names_the_notice_it_holds_back(tmp_path: Path, ingest) -> None:
+    """Found by bench/hostile.py: a notice whose .yaml is broken was neither shown nor
+    named in _状态.txt (only the .yaml was): staff looked for a file that seemed lost."""
+    (tmp_path / "停水通知.md").write_text("停水通知\n明日停水。\n", encoding="utf-8")
+    (tmp_path / "停水通知.yaml").write_text("标题二\n正文。\n", encoding="utf-8")
+    library = FolderScanner.once(tmp_path, Limits(), ingest).scan()
+    assert not library.notices
+    [problem] = library.problems
+    assert problem.path == "停水通知.yaml"
+    assert "停水通知.md is not shown" in problem.message and "停水通知.md 在设置改正前不显示" in problem.hint_zh
+    assert accounted("停水通知.md", library)

@@ -218,10 +218,14 @@ def too_many_files(count: int, limit: int) -> Problem:
 
 
 class _SidecarError(ContentError):
-    """A problem located in the sidecar file rather than in the notice file."""
+    """A problem located in the sidecar file rather than in the notice file, which is not
+    shown until the settings read well (its end date or screens are unknown); the
+    message says so, so that staff do not look for the missing notice elsewhere."""
 
-    def __init__(self, error: ContentError, path: str) -> None:
-        super().__init__(error.message, error.hint_zh, error.line)
+    def __init__(self, error: ContentError, path: str, notice_path: str) -> None:
+        name = posixpath.basename(notice_path)
+        super().__init__(f"{error.message}; {name} is not shown until its settings are fixed",
+                         f"{error.hint_zh}（{name} 在设置改正前不显示）", error.line)
         self.path = path
 
 
@@ -257,7 +261,7 @@ def parse_notice(file: FileLike, sidecar: FileLike | None = None,
             limits.check_size(len(sidecar.data), False)
             meta = parse_meta(_yaml(decode_text(sidecar.data), 1), "sidecar")
         except ContentError as exc:
-            raise _SidecarError(exc, sidecar.path) from None
+            raise _SidecarError(exc, sidecar.path, file.path) from None
     fallback_title = stem
     notes: tuple = ()
     if parsed is not None:
