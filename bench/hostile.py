@@ -62,7 +62,10 @@ CONFIG_VALUES = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["<<: 1", "[" * 3000, "\x80", "\x00", "9" * 4000, "9" * 5000, ".nan", "-.inf", "1e400",
                      "!!python/name:os.system", "&a [*a]", "{a: 1, a: 2}", "\"\\ud800\"", "~", "{page_cache_mib: 0}",
-                     "{rotate: 45}", "{size: 0x0}", "{url: 'file:///etc/passwd'}"]))
+                     "{rotate: 45}", "{size: 0x0}", "{url: 'file:///etc/passwd'}",
+                     # values that some keys accept, so that accepted configs are exercised too
+                     "{}", "{speed: 120}", "{size: 1920x1080, rotate: 90}", "{rescan: 30}", "Asia/Shanghai",
+                     "{page_cache_mib: 24}", "{interval: 10}", "auto", "portrait"]))
 
 
 class Tally:

@@ -147,6 +147,8 @@ def accounted(rel: str, library) -> bool:
            and posixpath.splitext(p.path)[1].lower() in SIDECAR_SUFFIXES and name in p.message for p in library.problems):
         return True  # held back by its broken settings file, whose problem names it
     if posixpath.splitext(rel)[1].lower() in SIDECAR_SUFFIXES:
+        # the settings of a file that is shown, or refused for its own reason (the
+        # sidecar is read again with it once that is fixed)
         base = posixpath.splitext(rel)[0]
-        return any(posixpath.splitext(p)[0] == base for p in shown)
+        return any(posixpath.splitext(p)[0] == base for p in shown | refused)
     return False
