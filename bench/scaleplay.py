@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/scaleplay.py --config CFG --scenario NAME --work DIR --out OUT.json
 
+The player's log goes to the run's player.log at WARNING; ``SCALE_LOG=INFO`` (or DEBUG)
+in the environment of bench/scale.py shows more (content changes, memory releases).
+
 Builds the player exactly as ``signage play`` does (:class:`~player.runtime.app.App` with
 the system clock, the status writer, ``_状态.txt``, every service) on the display that
 ``SDL_VIDEODRIVER``/``DISPLAY`` name (bench/scale.py runs it under Xvfb), and drives one
@@ -305,7 +308,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     import logging
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(threadName)s %(levelname)s %(message)s")
+    logging.basicConfig(level=getattr(logging, os.environ.get("SCALE_LOG", "WARNING")), format="%(asctime)s %(threadName)s %(levelname)s %(message)s")
     config = load_config(args.config)
     fonts = load_fonts()
     headless = os.environ.get("SDL_VIDEODRIVER") == "dummy"

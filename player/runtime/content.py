@@ -218,6 +218,8 @@ class ContentState:
         kept = {(n.id, n.sha256) for n in merged.notices}
         if len(old.notices) - len(merged.notices) >= RELEASE_AFTER or self._pages_gone(old, kept) >= RELEASE_PAGES:
             # A little later, once the loop and the preparer have let go of the old content.
+            log.info("content shrank (%d -> %d notices); memory is handed back in %.0f s",
+                     len(old.notices), len(merged.notices), RELEASE_DELAY)
             timer = threading.Timer(RELEASE_DELAY, release_memory)
             timer.daemon = True
             timer.start()
