@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -67,8 +68,16 @@ class Listener:
             with self.lock:
                 self.messages.append(data.decode())
 
-    def take(self) -> list[str]:
-        time.sleep(0.3)  # let the reader catch up
+    def take(self, until: Callable[[list[str]], bool] | None = None, timeout: float = 5.0) -> list[str]:
+        """The messages so far, once ``until`` holds for them; without ``until``, after a
+        0.3 s window (for checks that nothing arrives)."""
+        if until is None:
+            time.sleep(0.3)
+        else:
+            def arrived() -> bool:
+                with self.lock:
+                    return until(list(self.messages))
+            wait_until(arrived, timeout)
         with self.lock:
             taken, self.messages = self.messages, []
         return taken
@@ -100,7 +109,7 @@ def test_play_tells_systemd_ready_then_pings_the_watchdog(tmp_path: Path, drop: 
     result = run_signage("play", "-c", str(config), "--headless", "--for", "8",
                          env={"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "1000000"})
     assert result.returncode == 0, result.stderr
-    messages = sock.take()
+    messages = sock.take(until=lambda m: "STOPPING=1" in m)
     ready = next(i for i, m in enumerate(messages) if m.startswith("READY=1"))
     pings = [i for i, m in enumerate(messages) if m == "WATCHDOG=1"]
     after = [i for i in pings if i > ready]
@@ -124,7 +133,7 @@ def test_without_notify_socket_nothing_is_sent_and_abstract_addresses_work() -> 
         notifier.ping(102.0)
         notifier.status("a")
         notifier.status("a")  # unchanged: not sent
-        assert server.take() == ["WATCHDOG=1", "WATCHDOG=1", "STATUS=a"]
+        assert server.take(until=lambda m: len(m) >= 3) == ["WATCHDOG=1", "WATCHDOG=1", "STATUS=a"]
     finally:
         server.close()
     other_pid = Notifier({"NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "1000000", "WATCHDOG_PID": "1"})
@@ -170,7 +179,7 @@ def test_a_blocked_frame_loop_stops_the_pings_while_other_threads_go_on(
         assert wait_until(lambda: app.content.ready, 10)  # the first scan is in
         clock.hold.set()
         assert clock.held.wait(5)
-        sock.take()
+        sock.take(until=lambda m: True)  # forget what came before the hold
         (drop / "公示公告" / "新通知.txt").write_text("新通知\n内容。\n", encoding="utf-8")
         # the folder thread takes the new file while the loop is held …
         assert wait_until(lambda: app.content.waiting(), 10)
@@ -310,7 +319,7 @@ def test_started_in_the_off_hours_it_reports_ready_and_stays_dark(tmp_path: Path
                          env={"NOTIFY_SOCKET": str(path)})
     assert result.returncode == 0, result.stderr
     assert "started with the screen off" in result.stderr and "first frame shown" not in result.stderr
-    messages = sock.take()
+    messages = sock.take(until=lambda m: "STOPPING=1" in m)
     ready = [m for m in messages if m.startswith("READY=1")]
     assert len(ready) == 1 and "screen off (power schedule) until" in ready[0], messages
     assert "WATCHDOG=1" not in messages  # no WATCHDOG_USEC given: no pings
