@@ -256,7 +256,10 @@ def scenario_documents(run: Run) -> None:
         os.rename(inside, path)
         run.wait(lambda: run.notices() <= base, 60, every=0.25)
         time.sleep(5)
-        run.phase(f"removed {path.name}", after, rss_baseline=baseline)
+        removed = run.phase(f"removed {path.name}", after, rss_baseline=baseline)
+        if path.suffix == ".xlsx":  # the largest layout: memory once the objects made meanwhile have aged out
+            time.sleep(60)
+            run.phase(f"removed {path.name} +60 s", removed, rss_baseline=baseline)
 
 
 SCENARIOS = {"sample": ingest_then_steady, "bundle": ingest_then_steady, "drop-pictures": ingest_then_steady,
