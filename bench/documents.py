@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from docfiles import big_xlsx, fees_xls, long_docx, scanned_pdf, text_pdf  # noqa: E402
 from player.layout.pages import Layouter  # noqa: E402
-from player.layout.templates import frame_for_size  # noqa: E402
+from player.layout.templates import frame_for  # noqa: E402
 from player.model.limits import Limits  # noqa: E402
 from player.model.notice import Meta, Notice  # noqa: E402
 from player.render.fonts import load_fonts  # noqa: E402
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     pygame.freetype.init()
-    layouter = Layouter(frame_for_size(1920, 1080), load_fonts())
+    layouter = Layouter(frame_for(1920, 1080), load_fonts())
     sandbox = Sandbox()
     sandbox.run("player.model.limits:Limits")  # the worker is up, as in a running player
     import pypdfium2

@@ -50,7 +50,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from hypothesis import HealthCheck, given, seed, settings, strategies as st  # noqa: E402
 
 from conftest import CONTENT, write_config  # noqa: E402
-from hostile import accounted, lying_gif, lying_jpeg, trees, truncated_jpeg, write_tree  # noqa: E402
+from hostile import accounted, trees, write_tree, write_worst  # noqa: E402
 from player.config import ConfigError, parse_config  # noqa: E402
 from player.model.limits import Limits  # noqa: E402
 from player.sources.folder import FolderScanner  # noqa: E402
@@ -232,28 +232,10 @@ def bench_bundles(examples: int, seed_value: int, work: Path) -> Tally:
 
 
 def hostile_drop(root: Path, extra_trees: int, seed_value: int) -> None:
-    """The sample and the worst of the suite at once, plus generated trees."""
-    shutil.copytree(CONTENT, root)
-    folder = root / "公示公告"
-    os.mkfifo(folder / "notice.txt")
-    (folder / "炸弹.gif").write_bytes(lying_gif())
-    (folder / "假图.jpg").write_bytes(lying_jpeg())
-    (folder / "半张.jpg").write_bytes(truncated_jpeg())
-    (folder / "设置.txt").write_text("---\n<<: 1\n---\n正文\n", encoding="utf-8")
-    (folder / "长标题.txt").write_text("长" * 300_000 + "\n正文。\n", encoding="utf-8")
-    (folder / "x\n【正在显示】共 99 条.txt").write_text("", encoding="utf-8")
-    with open(os.path.join(os.fsencode(folder), "停水通知.txt".encode("gbk")), "wb") as handle:
-        handle.write("关于临时停水的通知\n明日停水。\n".encode("gbk"))
-    path = os.fsencode(root / "深")
-    os.mkdir(path)
-    for _ in range(1100):  # iteratively: os.makedirs recurses once per level
-        path = os.path.join(path, b"d")
-        os.mkdir(path)
-    with open(os.path.join(path, "通知.txt".encode()), "wb") as handle:
-        handle.write("深处的通知\n正文\n".encode())
-    made = []
-    _run(extra_trees, seed_value, trees, lambda tree: made.append(
-        write_tree(Path(tempfile.mkdtemp(dir=root, prefix="生成")), tree)))
+    """The sample and one of every hostile kind (tests/hostile.py), plus generated trees."""
+    write_worst(root, CONTENT)
+    _run(extra_trees, seed_value, trees,
+         lambda tree: write_tree(Path(tempfile.mkdtemp(dir=root, prefix="生成")), tree))
 
 
 def start_to_ready(config: Path, work: Path, kill_after: float | None = None, timeout: float = 60.0) -> float | None:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from player.config import parse_size  # noqa: E402
 from player.layout.pages import Layouter  # noqa: E402
-from player.layout.templates import frame_for_size  # noqa: E402
+from player.layout.templates import frame_for  # noqa: E402
 from player.render.fonts import Fonts, choose_fonts  # noqa: E402
 from player.render.frame import FrameRenderer  # noqa: E402
 from player.sources.folder import FolderScanner  # noqa: E402
@@ -37,7 +37,7 @@ def main() -> None:
     size = parse_size(args.size)
     choice = choose_fonts()
     library = FolderScanner(ROOT / "content").scan()
-    frame = frame_for_size(*size, layout=args.layout)
+    frame = frame_for(*size, layout=args.layout)
     print(f"size {size[0]}x{size[1]} {frame.layout}, font {choice.regular.path.name} face {choice.regular.index}")
     print(f"{'notice':58} {'pages':>5} {'cold ms':>8} {'warm ms':>8} {'render ms':>9}")
     for notice in library.notices:

@@ -58,12 +58,12 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 sys.path.insert(0, sys.argv[1])
 from player.layout.pages import Layouter
 from player.layout.theme import Frame
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.render.fonts import load_fonts
 from player.sources.folder import FolderScanner
 library = FolderScanner(__import__("pathlib").Path(sys.argv[1]) / "content").scan()
 report = next(n for n in library.notices if "2022" in n.id)
-layouter = Layouter(frame_for_size(int(sys.argv[2]), int(sys.argv[3])), load_fonts())
+layouter = Layouter(frame_for(int(sys.argv[2]), int(sys.argv[3])), load_fonts())
 t0 = time.perf_counter()
 layouter.layout(report)
 print(f"{(time.perf_counter() - t0) * 1000:.1f} ms, segmenter {'loaded' if 'rjieba' in sys.modules else 'not loaded'}")

@@ -62,9 +62,9 @@ tmp="$(mktemp -d)"
 import os, sys
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame
-from player.layout.theme import Frame
+from player.layout.templates import frame_for
 a, b = (pygame.image.load(p) for p in sys.argv[1:3])
-band = Frame.for_size(*a.get_size()).ticker
+band = frame_for(*a.get_size()).ticker
 out = pygame.Surface((band.w, band.h * 2 + 6))
 out.fill((255, 255, 255))
 out.blit(a, (0, 0), (band.x, band.y, band.w, band.h))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import shutil
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,3 +153,31 @@ def accounted(rel: str, library) -> bool:
         base = posixpath.splitext(rel)[0]
         return any(posixpath.splitext(p)[0] == base for p in shown | refused)
     return False
+
+
+def write_worst(drop: Path, sample: Path) -> Path:
+    """The sample and one of every hostile kind beside it: a FIFO, a picture bomb, lying
+    and truncated pictures, front matter PyYAML rejects, a 300,000-character title, a GBK
+    name, a forged staff line and a 1,100-folder-deep notice (returns the deep tree's
+    top, to be removed with ``rm -rf``: ``shutil.rmtree`` recurses once per level)."""
+    shutil.copytree(sample, drop)
+    folder = drop / "公示公告"
+    os.mkfifo(folder / "notice.txt")
+    (folder / "炸弹.gif").write_bytes(lying_gif())
+    (folder / "假图.jpg").write_bytes(lying_jpeg())
+    (folder / "半张.jpg").write_bytes(truncated_jpeg())
+    (folder / "设置.txt").write_text("---\n<<: 1\n---\n正文\n", encoding="utf-8")
+    (folder / "长标题.txt").write_text("长" * 300_000 + "\n正文。\n", encoding="utf-8")
+    deep = drop / "深"
+    deep.mkdir()
+    path = os.fsencode(deep)
+    for _ in range(1100):  # iteratively: os.makedirs recurses once per level
+        path = os.path.join(path, b"d")
+        os.mkdir(path)
+    with open(os.path.join(path, "通知.txt".encode()), "wb") as handle:
+        handle.write("深处的通知\n正文\n".encode())
+    with open(os.path.join(os.fsencode(folder), "停水通知.txt".encode("gbk")), "wb") as handle:
+        handle.write("关于临时停水的通知\n明日停水。\n".encode("gbk"))
+    forged = "x\n【正在显示】共 99 条\n【有问题的文件】共 0 个.txt"
+    (folder / forged).write_text("", encoding="utf-8")  # empty: refused, its name reported
+    return deep

@@ -34,7 +34,7 @@ from player.config import load_config
 from player.layout.alert import ALL_CLEAR_COLORS, LEVEL_COLORS, alert_pages
 from player.layout.display import RectOp, TextOp
 from player.layout.theme import Theme
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.model.alerts import DRILL_MARK, MAX_DOCUMENT, Alert, Level, MsgType, Status
 from player.render.compositor import ALERT, DARK, KIOSK, ROTATION
 from player.render.fonts import load_fonts
@@ -172,7 +172,7 @@ def ids(status: dict) -> list[str]:
 
 def body_box(size: tuple[int, int]) -> pygame.Rect:
     """Between the header and the ticker: where a full-screen alert is drawn."""
-    frame = frame_for_size(*size, Theme())
+    frame = frame_for(*size, Theme())
     return pygame.Rect(0, frame.header.bottom, size[0], frame.ticker.y - frame.header.bottom)
 
 

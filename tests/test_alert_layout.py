@@ -124,7 +124,7 @@ def test_a_drill_is_always_marked(size) -> None:
 
 
 def band_height(width: int, height: int) -> int:
-    return frame_for("auto", width, height).band.h
+    return frame_for(width, height).band.h
 
 
 @pytest.mark.parametrize("level", [Level.YELLOW, Level.BLUE])

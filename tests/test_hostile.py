@@ -6,7 +6,6 @@ the player starts. Hypothesis generates the trees (tests/hostile.py); a longer r
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import CONTENT, run_signage, write_config
-from hostile import accounted, lying_gif, lying_jpeg, trees, truncated_jpeg, write_tree
+from hostile import accounted, trees, write_tree, write_worst
 from player.config import ConfigError, parse_config
 from player.model.limits import Limits
 from player.sources.folder import FolderScanner
@@ -103,26 +102,7 @@ def test_the_player_starts_with_a_hostile_tree_and_keeps_its_good_notices(tmp_pa
     the player starts, shows the sample, refuses the rest with reasons, and _状态.txt
     cannot be forged."""
     drop = tmp_path / "drop"
-    shutil.copytree(CONTENT, drop)
-    folder = drop / "公示公告"
-    os.mkfifo(folder / "notice.txt")
-    (folder / "炸弹.gif").write_bytes(lying_gif())
-    (folder / "假图.jpg").write_bytes(lying_jpeg())
-    (folder / "半张.jpg").write_bytes(truncated_jpeg())
-    (folder / "设置.txt").write_text("---\n<<: 1\n---\n正文\n", encoding="utf-8")
-    (folder / "长标题.txt").write_text("长" * 300_000 + "\n正文。\n", encoding="utf-8")
-    deep = drop / "深"
-    deep.mkdir()
-    path = os.fsencode(deep)
-    for _ in range(1100):  # iteratively: os.makedirs recurses once per level
-        path = os.path.join(path, b"d")
-        os.mkdir(path)
-    with open(os.path.join(path, "通知.txt".encode()), "wb") as handle:
-        handle.write("深处的通知\n正文\n".encode())
-    with open(os.path.join(os.fsencode(folder), "停水通知.txt".encode("gbk")), "wb") as handle:
-        handle.write("关于临时停水的通知\n明日停水。\n".encode("gbk"))
-    forged = "x\n【正在显示】共 99 条\n【有问题的文件】共 0 个.txt"
-    (folder / forged).write_text("", encoding="utf-8")  # empty: refused, its name reported
+    deep = write_worst(drop, CONTENT)
     config = write_config(tmp_path / "cfg", drop)
     try:
         result = run_signage("play", "-c", str(config), "--headless", "--for", "8", timeout=120)

@@ -23,7 +23,7 @@ from conftest import CONTENT, run_signage, write_config
 from player.config import load_config
 from player.layout.kiosk import CATEGORY, HOME, LARGE, NEXT, PREV, min_target_px, nav_targets
 from player.layout.theme import Theme
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.render.fonts import load_fonts
 from player.render.pg import pygame
 from player.runtime.app import App
@@ -91,7 +91,7 @@ def rows(app: App):
 
 def test_targets_are_large_enough_and_do_not_overlap() -> None:
     for width, height in ((1920, 1080), (1366, 768), (3840, 2160), (1080, 1920), (768, 1366)):
-        frame = frame_for_size(width, height, kiosk_theme(Theme()))
+        frame = frame_for(width, height, kiosk_theme(Theme()))
         categories = ["公示公告", "办事指南", "财务公开", "重要决策", "民生实事", "收费标准"]
         targets = nav_targets(frame.nav, categories, frame.nav_rows)
         assert frame.nav_rows == (2 if height > width else 1)

@@ -19,7 +19,7 @@ from player.layout.flow import paginate
 from player.layout.linebreak import HANGABLE
 from player.layout.pages import MAX_UPSCALE, QR_CAPTION, Layouter, Pace, footer_texts, publicity_period
 from player.layout.theme import Theme
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.model.notice import (block_text, 
     Closing, Heading, ImageBody, ListItem, Meta, Notice, Paragraph, Picture, Span, TableBody, TextBody,
 )
@@ -46,7 +46,7 @@ SIZES = [(1920, 1080), (1366, 768)]
 
 
 def layouter(width=1920, height=1080, **kw) -> Layouter:
-    return Layouter(frame_for_size(width, height), METRICS, **kw)
+    return Layouter(frame_for(width, height), METRICS, **kw)
 
 
 def make_notice(body, title="关于开展2026年冬季消防安全大检查的通知", meta=Meta(), category="通知公告"):
@@ -526,7 +526,7 @@ def test_sample_publicity_notice_footer(sample_library):
 
 def test_frame_regions_do_not_overlap():
     for width, height in SIZES + [(3840, 2160), (1080, 1920)]:
-        frame = frame_for_size(width, height, Theme())
+        frame = frame_for(width, height, Theme())
         assert frame.header.bottom <= frame.page.y
         assert frame.page.bottom <= frame.footer.y
         assert frame.footer.bottom <= frame.ticker.y

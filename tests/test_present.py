@@ -104,7 +104,7 @@ def test_a_tap_on_a_rotated_kiosk_hits_the_logical_button(display) -> None:
     from player.runtime.prepare import Pages
     screen = open_screen((1920, 1080), False, headless=True, renderer="software", rotate=90)
     theme = kiosk_theme(Theme())
-    frame = frame_for("auto", *screen.size, theme)
+    frame = frame_for(*screen.size, theme)
     assert frame.layout == "portrait"
     pages = Pages({}, PageCache(1 << 20), background=False)
     compositor = Compositor(frame, load_fonts(), theme, pages, pages, screen_name="测试", ticker_speed=120, fps=60,

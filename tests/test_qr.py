@@ -13,7 +13,7 @@ import pytest
 from conftest import CONTENT, ROOT, load_folder, run_signage, write_config
 from player.layout.display import PictureOp, QrCode, RectOp, TextOp, op_bounds
 from player.layout.pages import QR_CAPTION, Layouter
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.model.notice import ImageBody, Picture, TableBody
 from player.render.draw import draw_ops
 from player.render.fonts import load_fonts
@@ -97,7 +97,7 @@ def test_rendered_frame_decodes_to_the_notice_url_with_sharp_whole_pixel_modules
         assert round(pixel_mm(*size), 3) == 0.248
         assert 180 <= side <= 310   # 304 px since issue 17 (unit 1242 px at 1920x1080)
     # The code sits at the bottom right of the page area.
-    frame = frame_for_size(*size)
+    frame = frame_for(*size)
     assert x0 > frame.page.x + frame.page.w * 0.7 and y0 > frame.page.y + frame.page.h * 0.4
     assert x0 + side + quiet <= frame.page.right and y0 + side + quiet <= frame.page.bottom
 
@@ -132,7 +132,7 @@ def _cases(library):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_code_and_caption_overlap_nothing_on_any_page(size, fonts, sample_library) -> None:
-    frame = frame_for_size(*size)
+    frame = frame_for(*size)
     layouter = Layouter(frame, fonts)
     for notice in _cases(sample_library):
         notice = notice if notice.meta.url else _with_url(notice)
@@ -164,7 +164,7 @@ def test_code_and_caption_overlap_nothing_on_any_page(size, fonts, sample_librar
 
 
 def test_picture_beside_or_above_the_code_keeps_its_proportions(fonts, sample_library) -> None:
-    layouter = Layouter(frame_for_size(1920, 1080), fonts)
+    layouter = Layouter(frame_for(1920, 1080), fonts)
     chart = sample_library.get(CHART)
     (plain,) = [op for op in layouter.layout(chart)[0].ops if isinstance(op, PictureOp)]
     (narrowed,) = [op for op in layouter.layout(_with_url(chart))[0].ops if isinstance(op, PictureOp)]
@@ -174,7 +174,7 @@ def test_picture_beside_or_above_the_code_keeps_its_proportions(fonts, sample_li
 
 
 def test_a_notice_without_url_has_no_code(fonts, sample_library) -> None:
-    layouter = Layouter(frame_for_size(1920, 1080), fonts)
+    layouter = Layouter(frame_for(1920, 1080), fonts)
     report = sample_library.get(REPORT)
     assert report.meta.url is None
     for page in layouter.layout(report):

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CONTENT, ROOT, run_signage, write_config
 from player.layout.theme import Theme
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.render.fonts import load_fonts
 from player.render.frame import FrameRenderer, Showing
 from player.render.header import Header, date_text
@@ -51,7 +51,7 @@ def sample_shot(tmp_path_factory) -> Path:
 def test_render_shows_header_page_text_and_ticker(sample_shot: Path) -> None:
     shot = _load(sample_shot)
     assert shot.get_size() == (1920, 1080)
-    frame = frame_for_size(1920, 1080)
+    frame = frame_for(1920, 1080)
     # Header band in red, with light (white) text of the screen name on its left.
     assert _close(shot.get_at((frame.width // 2, 5)), THEME.header_bg)
     name_area = pygame.Rect(10, 10, 500, frame.header.h - 20)
@@ -85,7 +85,7 @@ def test_render_is_deterministic_for_a_given_moment(sample_shot: Path, tmp_path:
 
 def _ticker_strip(path: Path) -> list[bytes]:
     shot = _load(path)
-    frame = frame_for_size(*shot.get_size())
+    frame = frame_for(*shot.get_size())
     y0, y1 = frame.ticker.y, frame.ticker.bottom
     return [bytes(shot.get_at((x, y))[0] for y in range(y0, y1)) for x in range(shot.get_width())]
 
@@ -134,7 +134,7 @@ def test_idle_page_when_nothing_to_show(tmp_path: Path) -> None:
     assert "idle page" in result.stdout
     shot = _load(out)
     assert shot.get_size() == (1280, 720)
-    frame = frame_for_size(1280, 720)
+    frame = frame_for(1280, 720)
     middle = pygame.Rect(frame.page.x, frame.page.y + frame.page.h // 3, frame.page.w, frame.page.h // 3)
     reds = sum(1 for x in range(middle.left, middle.right, 2) for y in range(middle.top, middle.bottom, 2)
                if _close(shot.get_at((x, y)), THEME.accent, 30))
@@ -155,7 +155,7 @@ def test_header_texts_and_untrusted_clock() -> None:
     local = dt.datetime(2026, 11, 27, 14, 5, 9)
     assert date_text(local) == "2026年11月27日 星期五"
     fonts = load_fonts()
-    header = Header(frame_for_size(1920, 1080).header, fonts, THEME, "测试", 1080)
+    header = Header(frame_for(1920, 1080).header, fonts, THEME, "测试", 1080)
     assert header.texts(local) == ("2026年11月27日 星期五", "14:05:09")
     assert header.texts(None) == ("时间同步中", "")
 
@@ -177,7 +177,7 @@ def test_render_usage_errors(tmp_path: Path, args: list[str], needle: str) -> No
 
 def test_clock_digits_from_cached_glyphs_match_drawing_the_text() -> None:
     fonts = load_fonts()
-    frame = frame_for_size(1920, 1080)
+    frame = frame_for(1920, 1080)
     header = Header(frame.header, fonts, THEME, "测试", 1080)
     rect = header.clock_rect
     for moment in (dt.datetime(2026, 11, 27, 10, 31, 47), dt.datetime(2026, 11, 27, 0, 0, 0),

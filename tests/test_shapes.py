@@ -131,7 +131,7 @@ def regions(frame: Frame) -> dict[str, Box]:
 @pytest.mark.parametrize("layout, size", frames(), ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}")
 def test_regions_inside_the_screen_and_disjoint(layout, size):
     for theme in (Theme(), kiosk_theme(Theme())):
-        frame = frame_for(layout, *size, theme)
+        frame = frame_for(*size, theme, layout)
         screen = Box(0, 0, *size)
         boxes = regions(frame)
         assert all(inside(b, screen, 0) for b in boxes.values()), boxes
@@ -158,7 +158,7 @@ class Screen:
 
     def __init__(self, layout: str, size: tuple[int, int], fonts, touch: bool = False, large: bool = False):
         base = kiosk_theme(Theme()) if touch else Theme()
-        self.frame = frame_for(layout, *size, base)
+        self.frame = frame_for(*size, base, layout)
         theme = large_theme(base) if large else base
         self.renderer = FrameRenderer(size, fonts, NAME30, 120, theme=theme, frame=self.frame)
         self.lay = self.renderer.layouter

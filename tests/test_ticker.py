@@ -119,11 +119,11 @@ def test_the_player_loop_moves_the_ticker_with_time_across_a_stall_and_a_change(
 
 
 def test_scrolling_in_place_gives_the_same_pixels_as_a_full_redraw() -> None:
-    from player.layout.templates import frame_for_size
+    from player.layout.templates import frame_for
     from player.layout.theme import Theme
     from player.render.ticker import Ticker
     fonts = load_fonts()
-    frame = frame_for_size(1280, 720)
+    frame = frame_for(1280, 720)
     ticker = Ticker(frame.ticker, fonts, Theme(), 120, 720, 60)
     ticker.set_messages(["第一条消息：居民医保缴费提醒。", "第二条：反诈提醒 96110"], 0.0)
     moving = pygame.Surface((1280, 720))

@@ -20,7 +20,7 @@ from player.layout.flow import Item, paginate
 from player.layout.linebreak import break_lines, core_chars
 from player.layout.pages import Layouter
 from player.layout.paragraph import balanced_lines, layout_paragraph
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.layout.words import JiebaSegmenter, default_segmenter, han_runs, inside_words
 from player.model.notice import Closing, Heading, ListItem, Meta, Notice, Paragraph, Span, TextBody
 from typocheck import Checker
@@ -171,7 +171,7 @@ def test_titles_still_lay_out_without_a_segmenter(segmenter):
     title = "便民服务收费标准（示例数据）"
     lines = [text_of(ln) for ln in balanced_lines([Span(title)], 6 * 10, FAKE, STYLE, words=segmenter)]
     assert "".join(lines) == title and len(lines) >= 3
-    lay = Layouter(frame_for_size(1080, 1920), FAKE, words=segmenter)
+    lay = Layouter(frame_for(1080, 1920), FAKE, words=segmenter)
     assert lay.layout(notice([Paragraph((Span("正文。"),))], title))
 
 
@@ -183,7 +183,7 @@ def test_a_missing_segmenter_is_reported_once():
 
 
 def test_headings_break_between_words():
-    lay = Layouter(frame_for_size(768, 1366), FAKE)
+    lay = Layouter(frame_for(768, 1366), FAKE)
     heading = Heading((Span("（三）政府信息公开行政复议、行政诉讼情况与财务收支公开"),), 2, ladder=True)
     body = [heading, Paragraph((Span("正文。" * 40),))]
     pages = lay.layout(notice(body))
@@ -228,7 +228,7 @@ def test_the_last_page_is_not_balanced_when_it_is_full_enough():
 # -- the checker finds what it is for ------------------------------------------------------
 
 def test_checker_reports_split_runs_isolated_characters_and_word_breaks():
-    lay = Layouter(frame_for_size(1920, 1080), FAKE)
+    lay = Layouter(frame_for(1920, 1080), FAKE)
     size = lay.styles.body.size
     split = TextOp(0, 0, "本季度共支出3288.", lay.styles.body)
     rest = TextOp(0, size * 2, "60元等。", lay.styles.body)
@@ -262,7 +262,7 @@ def real_fonts(request):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_sample_notices_hold_the_typographic_rules(sample_library, real_fonts, size):
-    lay = Layouter(frame_for_size(*size), real_fonts)
+    lay = Layouter(frame_for(*size), real_fonts)
     checker = Checker(lay)
     problems = []
     for item in sample_library.notices:
@@ -291,7 +291,7 @@ def paragraphs(draw):
 @given(st.lists(paragraphs(), min_size=1, max_size=14), st.integers(480, 3840), st.integers(480, 2160),
        st.booleans())
 def test_property_generated_notices_hold_the_rules(texts, width, height, closing):
-    lay = Layouter(frame_for_size(width, height), FAKE)
+    lay = Layouter(frame_for(width, height), FAKE)
     # Screens whose body lines hold at least 10 characters (1080x1920 holds 13 with
     # today's height-based sizes; narrower measures are the theme's to avoid).
     assume(lay.frame.page.w / lay.styles.body.size >= 10)

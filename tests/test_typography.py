@@ -12,7 +12,7 @@ from player.layout.display import PictureOp, TextOp, op_bounds
 from player.layout.pages import Layouter
 from player.layout.table import fit_widths, table_groups
 from player.layout.theme import Styles, Theme
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.model.library import SourceFile, parse_notice
 from player.model.notice import Meta, Notice, Paragraph, Span, TableBody, TextBody
 from player.render.fonts import load_fonts
@@ -48,7 +48,7 @@ def test_twenty_page_notice_and_eighty_character_title(size, fonts) -> None:
         paragraphs.append(Paragraph((Span(text[:40] + "，" + text[40:] + "。"),)))
     title = "关于" + "做好冬季安全生产和消防安全工作" * 5 + "的通知"
     assert len(title) >= 80
-    layouter = Layouter(frame_for_size(*size), fonts)
+    layouter = Layouter(frame_for(*size), fonts)
     pages = layouter.layout(_notice(TextBody(tuple(paragraphs)), title))
     assert len(pages) >= 20
     _inside(pages, layouter, fonts)
@@ -62,7 +62,7 @@ def test_csv_of_500_rows_by_12_columns(size, fonts) -> None:
     header = tuple(["序号", "项目名称"] + [f"第{i}季度支出（万元）" for i in range(1, 11)])
     rows = tuple(tuple([str(r + 1), "社区服务中心运行维护及设备购置" if r % 7 == 0 else "办公经费"]
                        + [f"{rng.uniform(0, 99999):,.2f}" for _ in range(10)]) for r in range(500))
-    layouter = Layouter(frame_for_size(*size), fonts)
+    layouter = Layouter(frame_for(*size), fonts)
     pages = layouter.layout(_notice(TableBody(header, rows)))
     _inside(pages, layouter, fonts)
     text = [op.text for page in pages for op in page.ops if isinstance(op, TextOp)]
@@ -83,7 +83,7 @@ def _png(width: int, height: int) -> bytes:
 @pytest.mark.parametrize("size", SIZES)
 def test_image_of_8000_by_300_fits_and_keeps_its_shape(size, fonts) -> None:
     notice = parse_notice(SourceFile("民生实事/长图.png", _png(8000, 300)))
-    layouter = Layouter(frame_for_size(*size), fonts)
+    layouter = Layouter(frame_for(*size), fonts)
     pages = layouter.layout(notice)
     _inside(pages, layouter, fonts)
     (image,) = [op for op in pages[0].ops if isinstance(op, PictureOp)]
@@ -105,7 +105,7 @@ def test_a_table_too_wide_for_the_screen_is_split_into_column_groups(fonts) -> N
     header = tuple(["序号", "单位"] + [f"指标{i}" for i in range(1, 31)])
     rows = tuple(tuple([str(r), f"第{r}社区"] + [f"{1234567.89 + r * i:,.2f}" for i in range(1, 31)])
                  for r in range(1, 6))
-    frame = frame_for_size(1366, 768)
+    frame = frame_for(1366, 768)
     styles = Styles.for_height(768)
     groups = table_groups(TableBody(header, rows), frame.page.w, frame.page.h, fonts, styles, Theme())
     assert len(groups) >= 2
@@ -123,7 +123,7 @@ def test_a_table_too_wide_for_the_screen_is_split_into_column_groups(fonts) -> N
 def test_a_cell_taller_than_a_page_continues_on_the_next(fonts) -> None:
     long_cell = "本项目包括老旧小区改造、道路照明、社区食堂建设等多项内容。" * 60
     table = TableBody(("项目", "说明"), (("改造", long_cell), ("照明", "已完成")))
-    layouter = Layouter(frame_for_size(1366, 768), fonts)
+    layouter = Layouter(frame_for(1366, 768), fonts)
     pages = layouter.layout(_notice(table))
     assert len(pages) >= 3
     _inside(pages, layouter, fonts)
@@ -135,7 +135,7 @@ def test_a_cell_taller_than_a_page_continues_on_the_next(fonts) -> None:
 
 def test_signature_never_stands_alone_on_a_page(fonts) -> None:
     from player.model.notice import Closing
-    layouter = Layouter(frame_for_size(1366, 768), fonts)
+    layouter = Layouter(frame_for(1366, 768), fonts)
     body_style = layouter.styles.body
     alone = 0
     for count in range(8, 40):  # some count puts the signature exactly at a page break

@@ -88,15 +88,10 @@ def resolve(layout: str, width: int, height: int) -> str:
     return choose_layout(width, height) if layout == AUTO else layout
 
 
-def frame_for_size(width: int, height: int, theme: Theme | None = None, layout: str = "auto",
-                   panel: Panel = Panel()) -> Frame:
-    """The regions of ``layout`` (default: chosen by the aspect ratio) on a screen of
-    ``width`` x ``height`` pixels."""
-    return frame_for(layout, width, height, theme or Theme(), panel)
-
-
-def frame_for(layout: str, width: int, height: int, theme: Theme = Theme(), panel: Panel = Panel()) -> Frame:
-    """The regions of template ``layout`` (or ``auto``) on a ``width`` x ``height`` screen.
+def frame_for(width: int, height: int, theme: Theme | None = None, layout: str = AUTO,
+              panel: Panel = Panel()) -> Frame:
+    """The regions of template ``layout`` (default: chosen by the aspect ratio) on a
+    ``width`` x ``height`` screen.
 
     Raises:
         ValueError: an unknown template name.
@@ -106,7 +101,7 @@ def frame_for(layout: str, width: int, height: int, theme: Theme = Theme(), pane
         build = _BUILDERS[name]
     except KeyError:
         raise ValueError(f"unknown layout {layout!r}; expected auto or one of {', '.join(LAYOUTS)}") from None
-    return build(width, height, theme, panel)
+    return build(width, height, theme or Theme(), panel)
 
 
 def _column(name: str, width: int, height: int, theme: Theme, panel: Panel, *, header_share: float,

@@ -34,7 +34,7 @@ def screen_frame(config: Config, size: tuple[int, int]) -> Frame:
     """The regions of the configured layout template (``layout``, ``auto`` by the shape)
     on a logical screen of ``size``, sized for the configured panel. 大字 pages use the
     same frame (only their type is larger)."""
-    return frame_for(config.layout, size[0], size[1], screen_theme(config), config.display.panel)
+    return frame_for(size[0], size[1], screen_theme(config), config.layout, config.display.panel)
 
 
 def make_renderer(config: Config, size: tuple[int, int], fonts: Fonts, fps: float | None = None,

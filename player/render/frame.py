@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from player.layout.display import Page, Style
 from player.layout.pages import Layouter, Pace, footer_texts
 from player.layout.theme import Frame, Theme
-from player.layout.templates import frame_for_size
+from player.layout.templates import frame_for
 from player.model.notice import Notice
 from player.render.draw import draw_ops
 from player.render.picture import PICTURE_CACHE_BYTES, PictureSource
@@ -58,7 +58,7 @@ class FrameRenderer:
         self.size = size
         self.theme = theme
         self.fonts = fonts
-        self.frame = frame or frame_for_size(width, height, theme)
+        self.frame = frame or frame_for(width, height, theme)
         self.layouter = Layouter(self.frame, fonts, theme, pace)
         self.screen_name = screen_name
         #: decoded pictures by sha256, loaded from the store by the drawing thread

@@ -195,15 +195,7 @@ class StatusWriter(Worker):
 
     def wake(self) -> None:
         """End the wait for the next request (stopping; :attr:`final` is written after)."""
-        while True:
-            try:
-                self._queue.put_nowait(None)
-                return
-            except queue.Full:
-                try:
-                    self._queue.get_nowait()
-                except queue.Empty:
-                    pass
+        self.submit(None)
 
     def stop(self) -> None:
         """Stop the thread and write :attr:`final` (if set) synchronously."""
